@@ -1,0 +1,54 @@
+"""The site's roles, as Django groups and the permissions each one holds.
+
+Roles are checked with ``user.has_perm(...)``; group membership is only how permissions are
+handed out.  ``sync_roles`` runs from a data migration and may be run again at any time: it
+makes each group hold exactly the permissions listed here.
+"""
+
+EDITORS = "Editors"
+MODERATORS = "Moderators"
+
+_CONTENT_MODELS = [
+    ("commentary", "article"),
+    ("commentary", "articleauthor"),
+    ("commentary", "author"),
+    ("commentary", "column"),
+    ("commentary", "publication"),
+    ("commentary", "tag"),
+    ("commentary", "taggedarticle"),
+]
+
+
+def _crud(app_label, model):
+    return {(app_label, f"{action}_{model}") for action in ("add", "change", "delete", "view")}
+
+
+ROLE_PERMISSIONS = {
+    # Editors run the content; they may read comments but not decide them.
+    EDITORS: set().union(*(_crud(app, model) for app, model in _CONTENT_MODELS))
+    | {("commentary", "publish_article"), ("commentary", "view_comment")},
+    # Moderators decide comments; they may read articles to judge context, never change them.
+    MODERATORS: {
+        ("commentary", "view_comment"),
+        ("commentary", "change_comment"),
+        ("commentary", "moderate_comment"),
+        ("commentary", "view_article"),
+    },
+}
+
+
+def sync_roles(apps):
+    """Create the role groups and give each exactly its permissions."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        permissions = []
+        for app_label, codename in sorted(wanted):
+            try:
+                permissions.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+            except Permission.DoesNotExist as missing:
+                raise LookupError(f"permission {app_label}.{codename} does not exist") from missing
+        group.permissions.set(permissions)

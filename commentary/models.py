@@ -1,0 +1,525 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from .html import sanitize_html
+from .validators import validate_no_links
+
+
+class Publication(models.Model):
+    """An outlet that publishes columns, ours or one whose pieces we republish."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("How the outlet is abbreviated in running text, e.g. “WPR”."),
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    homepage_url = models.URLField(_("homepage URL"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self):
+        return self.name
+
+
+class Author(models.Model):
+    class Pronoun(models.TextChoices):
+        HE = "he", _("he / his")
+        SHE = "she", _("she / her")
+        THEY = "they", _("they / their")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    tagline = models.CharField(
+        _("tagline"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Completes the sentence “NAME is …” under each article, e.g. “a senior fellow at "
+            "the Hudson Institute”. No final full stop."
+        ),
+    )
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="authors/", blank=True)
+    pronoun = models.CharField(
+        _("pronoun"),
+        max_length=4,
+        choices=Pronoun.choices,
+        default=Pronoun.THEY,
+        help_text=_("Used in generated sentences such as “His weekly column …”."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pronoun__in=["he", "she", "they"]), name="author_pronoun_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("commentary:author", kwargs={"slug": self.slug})
+
+    @property
+    def tagline_sentence(self):
+        """“Richard Weitz is a senior fellow …”, or an empty string without a tagline."""
+        if not self.tagline:
+            return ""
+        return _("%(name)s is %(tagline)s.") % {"name": self.name, "tagline": self.tagline}
+
+
+class Column(models.Model):
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("weekly")
+        FORTNIGHTLY = "fortnightly", _("fortnightly")
+        MONTHLY = "monthly", _("monthly")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("authors"), related_name="columns", blank=True
+    )
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("home publication"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="columns",
+        help_text=_("The outlet where the column first appears."),
+    )
+    cadence = models.CharField(
+        _("cadence"), max_length=12, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, default=Weekday.TUESDAY
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive columns keep their archive.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("column")
+        verbose_name_plural = _("columns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence__in=["weekly", "fortnightly", "monthly"]),
+                name="column_cadence_valid",
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="column_weekday_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("commentary:column", kwargs={"slug": self.slug})
+
+    def schedule_sentence(self, author):
+        """The reader-facing schedule, e.g. “His weekly WPR column, Global Insights, appears
+        every Tuesday.”, built from the column's data in the active language."""
+        outlet = self.publication.short_name or self.publication.name if self.publication else ""
+        sentences = _SCHEDULE_WITH_OUTLET if outlet else _SCHEDULE_WITHOUT_OUTLET
+        return sentences[author.pronoun] % {
+            "cadence": _CADENCE_ADJECTIVES[self.cadence],
+            "outlet": outlet,
+            "column": self.name,
+            "when": _WHEN[self.cadence][self.weekday],
+        }
+
+
+# Whole sentences per pronoun, so that languages whose possessives or adjectives agree with
+# the subject can translate each one properly.
+_SCHEDULE_WITH_OUTLET = {
+    "he": _("His %(cadence)s %(outlet)s column, %(column)s, appears %(when)s."),
+    "she": _("Her %(cadence)s %(outlet)s column, %(column)s, appears %(when)s."),
+    "they": _("Their %(cadence)s %(outlet)s column, %(column)s, appears %(when)s."),
+}
+_SCHEDULE_WITHOUT_OUTLET = {
+    "he": _("His %(cadence)s column, %(column)s, appears %(when)s."),
+    "she": _("Her %(cadence)s column, %(column)s, appears %(when)s."),
+    "they": _("Their %(cadence)s column, %(column)s, appears %(when)s."),
+}
+_CADENCE_ADJECTIVES = {
+    "weekly": pgettext_lazy("column cadence", "weekly"),
+    "fortnightly": pgettext_lazy("column cadence", "fortnightly"),
+    "monthly": pgettext_lazy("column cadence", "monthly"),
+}
+# Weekday phrases are whole messages: in Russian the word for "every" agrees with the day.
+_WHEN = {
+    "weekly": [
+        _("every Monday"),
+        _("every Tuesday"),
+        _("every Wednesday"),
+        _("every Thursday"),
+        _("every Friday"),
+        _("every Saturday"),
+        _("every Sunday"),
+    ],
+    "fortnightly": [
+        _("every other Monday"),
+        _("every other Tuesday"),
+        _("every other Wednesday"),
+        _("every other Thursday"),
+        _("every other Friday"),
+        _("every other Saturday"),
+        _("every other Sunday"),
+    ],
+    "monthly": [
+        _("on the first Monday of each month"),
+        _("on the first Tuesday of each month"),
+        _("on the first Wednesday of each month"),
+        _("on the first Thursday of each month"),
+        _("on the first Friday of each month"),
+        _("on the first Saturday of each month"),
+        _("on the first Sunday of each month"),
+    ],
+}
+
+
+class Tag(TagBase):
+    """A subject readers browse by ("Russia", "China", "Arms trade")."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def get_absolute_url(self):
+        return reverse("commentary:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedarticle_unique_per_article"
+            ),
+        ]
+
+
+def byline_prefetch():
+    """Prefetch an article's authors in byline order, for ``Article.ordered_authors``."""
+    return Prefetch(
+        "article_authors",
+        queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
+    )
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, with a publication time that has come.
+
+        Every public page, feed and sitemap reads through this method, so a future-dated
+        article goes live at its minute with no job running.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Load what an article teaser shows (column, ordered authors, tags) in fixed queries."""
+        return self.select_related("column").prefetch_related(byline_prefetch(), "tags")
+
+    def with_comment_counts(self):
+        """Annotate ``approved_comment_count`` and ``pending_comment_count``."""
+        return self.annotate(
+            approved_comment_count=Count(
+                "comments", filter=Q(comments__status=Comment.Status.APPROVED), distinct=True
+            ),
+            pending_comment_count=Count(
+                "comments", filter=Q(comments__status=Comment.Status.PENDING), distinct=True
+            ),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        RUSSIAN = "ru", _("Russian")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=300,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The last part of the article's address. Unique across the site."),
+        error_messages={"unique": _("Another article already uses this slug.")},
+    )
+    column = models.ForeignKey(
+        Column,
+        verbose_name=_("column"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("authors"), through="ArticleAuthor", related_name="articles"
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences shown in lists.")
+    )
+    body = models.TextField(
+        _("body"), help_text=_("HTML; anything outside the allowed tags is removed on save.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        help_text=_("A published article with a future date goes live by itself at that time."),
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    comments_enabled = models.BooleanField(_("comments enabled"), default=True)
+    source_publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("source publication"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="republished_articles",
+        help_text=_("For republished pieces: the outlet where the article first appeared."),
+    )
+    original_published_on = models.DateField(_("original publication date"), null=True, blank=True)
+    original_url = models.URLField(_("original URL"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    tags = TaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [("publish_article", _("Can publish and unpublish articles"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["en", "ru"]), name="article_language_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+                violation_error_message=_("A published article needs a publication date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_list"),
+            models.Index(
+                fields=["column", "status", "-published_at"], name="article_column_list"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("commentary:article", kwargs={"slug": self.slug})
+
+    @property
+    def display_title(self):
+        """The heading readers see: the column prefix, then the title."""
+        if self.column_id:
+            return _("%(column)s: %(title)s") % {"column": self.column.name, "title": self.title}
+        return self.title
+
+    @property
+    def ordered_authors(self):
+        return [link.author for link in self.article_authors.all()]
+
+    def author_notes(self):
+        """What stands under the body for each author: the tagline sentence and, for a
+        column piece, the column's schedule sentence in the author's voice."""
+        return [
+            {
+                "author": author,
+                "tagline": author.tagline_sentence,
+                "schedule": self.column.schedule_sentence(author) if self.column_id else "",
+            }
+            for author in self.ordered_authors
+        ]
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def accepts_comments(self):
+        return self.comments_enabled and self.is_public
+
+    @property
+    def is_republished(self):
+        return self.source_publication_id is not None
+
+
+class ArticleAuthor(models.Model):
+    """An article's byline, in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_authors")
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="bylines"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("byline")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self):
+        return self.author.name
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """Comments a moderator has approved: the only ones readers see."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        """Comments waiting for a moderator's decision."""
+        return self.filter(status=Comment.Status.PENDING)
+
+    def rejected(self):
+        return self.filter(status=Comment.Status.REJECTED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField(
+        _("comment"),
+        validators=[MinLengthValidator(2), MaxLengthValidator(5000), validate_no_links],
+        help_text=_("Plain text. Links are not allowed."),
+    )
+    author_name = models.CharField(_("name"), max_length=80)
+    author_email = models.EmailField(
+        _("e-mail"), help_text=_("Never shown publicly.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderated_comments",
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = [("moderate_comment", _("Can approve and reject comments"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]),
+                name="comment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(moderated_at__isnull=False),
+                name="comment_decision_is_dated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"], name="comment_thread"),
+            models.Index(fields=["status", "created_at"], name="comment_queue"),
+        ]
+
+    def __str__(self):
+        return _("%(name)s on “%(article)s”") % {
+            "name": self.author_name,
+            "article": self.article.title,
+        }
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commentary"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/<str:slug>/", views.ArticleDetailView.as_view(), name="article"),
+    path("columns/<slug:slug>/", views.ColumnDetailView.as_view(), name="column"),
+    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
+    path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag"),
+    path("archive/<int:year>/", views.YearArchiveView.as_view(), name="archive_year"),
+    path(
+        "archive/<int:year>/<int:month>/",
+        views.MonthArchiveView.as_view(),
+        name="archive_month",
+    ),
+]

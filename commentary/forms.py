@@ -26,6 +26,7 @@ class CommentForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if user is not None and user.is_authenticated:
             self.fields["author_name"].initial = user.public_name

@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo lint format lock clean
+
+run: install migrate demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements-dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $(INSTALLED)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: install
+	$(BIN)/python manage.py load_demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuild the pinned lists from pyproject.toml in a throw-away environment.
+lock:
+	rm -rf var/lock-env
+	$(PYTHON) -m venv var/lock-env
+	$(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies']))" > var/lock-runtime.txt
+	$(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > var/lock-dev.txt
+	var/lock-env/bin/pip install --quiet -r var/lock-runtime.txt
+	{ echo "# Runtime dependencies, pinned. Regenerate with 'make lock' after changing pyproject.toml."; var/lock-env/bin/pip freeze; } > requirements.lock
+	var/lock-env/bin/pip install --quiet -r var/lock-dev.txt
+	{ echo "# Runtime and test dependencies, pinned. Regenerate with 'make lock' after changing pyproject.toml."; var/lock-env/bin/pip freeze; } > requirements-dev.lock
+	rm -rf var/lock-env var/lock-runtime.txt var/lock-dev.txt
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -1,17 +1,12 @@
 # syntax=docker/dockerfile:1
 
-# --- build: install the locked dependencies, compile translations, collect static files ---
+# --- build: install the locked dependencies, collect static files ---
 FROM python:3.12-slim AS build
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
-
-# msgfmt, for compilemessages; needed only in this stage.
-RUN apt-get update \
-    && apt-get install --yes --no-install-recommends gettext \
-    && rm -rf /var/lib/apt/lists/*
 
 RUN python -m venv /opt/venv
 
@@ -27,7 +22,6 @@ COPY . .
 # collectstatic gets throw-away values that exist only for this RUN line and are not stored in
 # the image. DEBUG=0 selects the hashed, compressed static storage production serves from.
 RUN chmod 0755 docker/entrypoint.sh \
-    && python manage.py compilemessages \
     && DEBUG=0 \
        SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
        ALLOWED_HOSTS=build \

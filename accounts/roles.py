@@ -32,13 +32,21 @@ ROLE_PERMISSIONS = {
         ("commentary", "view_comment"),
         ("commentary", "change_comment"),
         ("commentary", "moderate_comment"),
+        ("commentary", "view_commentreport"),
+        ("commentary", "view_moderationevent"),
         ("commentary", "view_article"),
-    },
+    }
+    | _crud("commentary", "ban")
+    | _crud("commentary", "bannedword"),
 }
 
 
-def sync_roles(apps):
-    """Create the role groups and give each exactly its permissions."""
+def sync_roles(apps, *, allow_missing=False):
+    """Create the role groups and give each exactly its permissions.
+
+    Migrations pass ``allow_missing=True``: an early migration runs before later models (and
+    their permissions) exist, and a later migration syncs again once they do.
+    """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, wanted in ROLE_PERMISSIONS.items():
@@ -50,5 +58,7 @@ def sync_roles(apps):
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
             except Permission.DoesNotExist as missing:
+                if allow_missing:
+                    continue
                 raise LookupError(f"permission {app_label}.{codename} does not exist") from missing
         group.permissions.set(permissions)

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,8 +20,13 @@ from .models import (
 )
 
 
+# Editors paste addresses without a scheme; they are all https today.
+URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
     list_display = ("name", "short_name", "homepage_url")
     search_fields = ("name", "short_name")
     prepopulated_fields = {"slug": ("name",)}
@@ -60,6 +66,7 @@ class ArticleAuthorInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
     list_display = (
         "title",
         "column",
@@ -175,20 +182,17 @@ class CommentAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
 
-    def get_queryset(self, request):
-        # Pending comments first, oldest first, so the queue reads top to bottom.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                queue_order=Case(
-                    When(status=Comment.Status.PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("queue_order", "-created_at")
-        )
+    # Pending comments first, oldest first, so the queue reads top to bottom.  This must be
+    # ``ordering``: the change list puts it (or else Meta.ordering) before any order_by()
+    # of get_queryset(), which therefore could not bring pending comments to the top.
+    ordering = (
+        Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ).asc(),
+        "created_at",
+    )
 
     def has_add_permission(self, request):
         return False

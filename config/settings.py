@@ -131,6 +131,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,3 +209,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Reader comments and moderation. Each is a policy an editor-in-chief may want to change.
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)
+# Comments close this many days after publication; 0 keeps them open.
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+# An approved comment reported by this many readers goes back to the moderators.
+COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
+# A form sent sooner than this after it was shown is refused as automated.
+COMMENTS_MIN_FILL_SECONDS = env_int("COMMENTS_MIN_FILL_SECONDS", 3)
+# How many comments one IP address, and one account, may post per window.
+COMMENTS_RATE_LIMIT_COUNT = env_int("COMMENTS_RATE_LIMIT_COUNT", 5)
+COMMENTS_RATE_LIMIT_WINDOW = env_int("COMMENTS_RATE_LIMIT_WINDOW", 600)
+# Keyed hashes of commenters' IP addresses are erased after this many days.
+COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
+# Approve automatically after this many approved comments and no rejection in 90 days; 0 = off.
+COMMENTS_TRUSTED_AFTER = env_int("COMMENTS_TRUSTED_AFTER", 0)
+# Tell commenters why a comment was rejected: account holders, and guests who gave an e-mail.
+COMMENTS_NOTIFY_REJECTED_ACCOUNTS = env_bool("COMMENTS_NOTIFY_REJECTED_ACCOUNTS", True)
+COMMENTS_NOTIFY_REJECTED_GUESTS = env_bool("COMMENTS_NOTIFY_REJECTED_GUESTS", False)
+# E-mail a commenter when a reply to their comment is approved.
+COMMENTS_NOTIFY_REPLIES = env_bool("COMMENTS_NOTIFY_REPLIES", True)
+# E-mail the moderators when this many comments are waiting; 0 = never.
+MODERATION_QUEUE_ALERT = env_int("MODERATION_QUEUE_ALERT", 20)
+# The site's public address, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import EditorFactory, ModeratorFactory, UserFactory
@@ -32,6 +33,14 @@ def pytest_sessionfinish(session, exitstatus):
             f"CI=true: {len(skipped)} test(s) skipped; a skip is a failure in CI.", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: rate limits and cached pages must not leak."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

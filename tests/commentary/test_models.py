@@ -135,9 +135,7 @@ def test_database_refuses_a_decided_comment_without_a_decision_time():
 def test_database_refuses_an_unknown_comment_status():
     comment = CommentFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(
-            status="spam", moderated_at=timezone.now()
-        )
+        Comment.objects.filter(pk=comment.pk).update(status="spam", moderated_at=timezone.now())
 
 
 def test_database_refuses_the_same_author_twice_in_a_byline():
@@ -243,8 +241,7 @@ def test_display_title_is_the_title_without_a_column():
             "they",
             "monthly",
             Column.Weekday.MONDAY,
-            "Their monthly WPR column, Global Insights, appears on the first Monday of each "
-            "month.",
+            "Their monthly WPR column, Global Insights, appears on the first Monday of each month.",
         ),
         (
             "he",
@@ -254,9 +251,7 @@ def test_display_title_is_the_title_without_a_column():
         ),
     ],
 )
-def test_schedule_sentence_follows_pronoun_cadence_and_weekday(
-    pronoun, cadence, weekday, expected
-):
+def test_schedule_sentence_follows_pronoun_cadence_and_weekday(pronoun, cadence, weekday, expected):
     column = ColumnFactory(
         name="Global Insights",
         publication=PublicationFactory(name="World Politics Review", short_name="WPR"),
@@ -296,8 +291,7 @@ def test_schedule_sentence_names_no_outlet_without_a_publication():
 def test_tagline_sentence_completes_the_authors_name():
     author = AuthorFactory(
         name="Richard Weitz",
-        tagline="a senior fellow at the Hudson Institute and a World Politics Review senior "
-        "editor",
+        tagline="a senior fellow at the Hudson Institute and a World Politics Review senior editor",
     )
     assert author.tagline_sentence == (
         "Richard Weitz is a senior fellow at the Hudson Institute and a World Politics Review "

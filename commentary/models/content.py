@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
@@ -9,8 +8,8 @@ from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from .html import sanitize_html
-from .validators import validate_no_links
+from ..html import sanitize_html
+
 
 
 class Publication(models.Model):
@@ -267,6 +266,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_comment_counts(self):
         """Annotate ``approved_comment_count`` and ``pending_comment_count``."""
+        from .comments import Comment
+
         return self.annotate(
             approved_comment_count=Count(
                 "comments", filter=Q(comments__status=Comment.Status.APPROVED), distinct=True
@@ -438,88 +439,3 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return self.author.name
-
-
-class CommentQuerySet(models.QuerySet):
-    def approved(self):
-        """Comments a moderator has approved: the only ones readers see."""
-        return self.filter(status=Comment.Status.APPROVED)
-
-    def pending(self):
-        """Comments waiting for a moderator's decision."""
-        return self.filter(status=Comment.Status.PENDING)
-
-    def rejected(self):
-        return self.filter(status=Comment.Status.REJECTED)
-
-
-class Comment(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
-
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
-    )
-    body = models.TextField(
-        _("comment"),
-        validators=[MinLengthValidator(2), MaxLengthValidator(5000), validate_no_links],
-        help_text=_("Plain text. Links are not allowed."),
-    )
-    author_name = models.CharField(_("name"), max_length=80)
-    author_email = models.EmailField(
-        _("e-mail"), help_text=_("Never shown publicly.")
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="comments",
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    created_at = models.DateTimeField(_("posted"), default=timezone.now)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("moderated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="moderated_comments",
-    )
-    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
-
-    objects = CommentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
-        permissions = [("moderate_comment", _("Can approve and reject comments"))]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "approved", "rejected"]),
-                name="comment_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(status="pending") | Q(moderated_at__isnull=False),
-                name="comment_decision_is_dated",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["article", "status", "created_at"], name="comment_thread"),
-            models.Index(fields=["status", "created_at"], name="comment_queue"),
-        ]
-
-    def __str__(self):
-        return _("%(name)s on “%(article)s”") % {
-            "name": self.author_name,
-            "article": self.article.title,
-        }
-
-    def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"

@@ -1,72 +1,16 @@
-"""Every change of state in the commentary app goes through one of these functions.
-
-Views, admin actions and management commands call them; none re-implements them.  Each one
-checks permission, validates, changes, records who and when, and returns the object.
-"""
+"""Changes of state for articles: publishing, unpublishing and importing."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
-from django.utils.translation import gettext as _
 
-from .html import paragraphs_to_html, sanitize_html
-from .models import Article, ArticleAuthor, Author, Column, Comment, Publication
+from ..html import paragraphs_to_html, sanitize_html
+from ..models import Article, ArticleAuthor, Author, Column, Publication
 
-MODERATE_PERMISSION = "commentary.moderate_comment"
 PUBLISH_PERMISSION = "commentary.publish_article"
-
-
-@transaction.atomic
-def comment_submit(*, article, body, author_name, author_email, user=None):
-    """Store a reader's comment as pending; it appears only once a moderator approves it.
-
-    Raises ``ValidationError`` when the comment breaks a rule (a link in the text, a length
-    limit, comments closed), naming the rule in the message.
-    """
-    comment = Comment(
-        article=article,
-        body=body.strip(),
-        author_name=author_name.strip(),
-        author_email=author_email.strip(),
-        user=user if user is not None and user.is_authenticated else None,
-        status=Comment.Status.PENDING,
-    )
-    if not article.accepts_comments:
-        raise ValidationError(_("Comments are closed for this article."), code="closed")
-    comment.full_clean()
-    comment.save()
-    return comment
-
-
-def _decide(*, comment, moderator, status):
-    if not moderator.has_perm(MODERATE_PERMISSION):
-        raise PermissionDenied("Only moderators may decide comments.")
-    with transaction.atomic():
-        # Lock the row so two moderators deciding at once leave one consistent decision.
-        locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        locked.status = status
-        locked.moderated_by = moderator
-        locked.moderated_at = timezone.now()
-        locked.save(update_fields=["status", "moderated_by", "moderated_at"])
-    comment.status, comment.moderated_by, comment.moderated_at = (
-        locked.status,
-        locked.moderated_by,
-        locked.moderated_at,
-    )
-    return comment
-
-
-def comment_approve(*, comment, moderator):
-    """Make a comment visible to readers; records the moderator and the time."""
-    return _decide(comment=comment, moderator=moderator, status=Comment.Status.APPROVED)
-
-
-def comment_reject(*, comment, moderator):
-    """Keep a comment from readers for good; records the moderator and the time."""
-    return _decide(comment=comment, moderator=moderator, status=Comment.Status.REJECTED)
 
 
 @transaction.atomic

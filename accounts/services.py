@@ -13,6 +13,7 @@ import datetime
 import logging
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -114,6 +115,7 @@ def user_send_confirmation(*, user, base_url):
     token = make_confirmation_token(user)
     context = {
         "user": user,
+        "site_name": settings.SITE_NAME,
         "confirm_url": urljoin(base_url, reverse("accounts:confirm-email", args=[token])),
         "resend_url": urljoin(base_url, reverse("accounts:resend-confirmation")),
         "valid_days": EMAIL_CONFIRMATION_MAX_AGE.days,

@@ -8,9 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-up/", views.SignUpView.as_view(), name="sign-up"),
     path("sign-up/done/", views.SignUpDoneView.as_view(), name="sign-up-done"),
-    path(
-        "confirm/resend/", views.ResendConfirmationView.as_view(), name="resend-confirmation"
-    ),
+    path("confirm/resend/", views.ResendConfirmationView.as_view(), name="resend-confirmation"),
     path(
         "confirm/resend/done/",
         views.ResendConfirmationDoneView.as_view(),

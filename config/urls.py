@@ -11,6 +11,8 @@ admin.site.index_title = _("Articles, columns and comments")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("moderation/", include("commentary.moderation.urls")),
     path("", include("commentary.urls")),
 ]
 

@@ -142,7 +142,13 @@ class ArchiveMixin:
     allow_empty = False
 
     def get_queryset(self):
-        return public_articles()
+        # Lean on purpose: the date views also read it for the date list and for the
+        # previous/next links (one article each), which must not load bylines and tags.
+        return Article.objects.published()
+
+    def get_dated_items(self):
+        date_list, articles, extra_context = super().get_dated_items()
+        return date_list, articles.for_listing(), extra_context
 
 
 class YearArchiveView(ArchiveMixin, generic.YearArchiveView):

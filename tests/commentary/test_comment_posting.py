@@ -18,8 +18,7 @@ from tests.factories import ArticleFactory, CommentFactory, DraftArticleFactory
 pytestmark = pytest.mark.django_db
 
 AWAITING_MODERATION = (
-    "Thank you. Your comment is awaiting moderation and will appear once a moderator "
-    "approves it."
+    "Thank you. Your comment is awaiting moderation and will appear once a moderator approves it."
 )
 CLOSED = "Comments are closed for this article."
 
@@ -256,9 +255,7 @@ def test_posting_when_comments_are_closed_stores_nothing_and_says_closed(client,
 
     assert response.status_code == 400
     assert not Comment.objects.exists()
-    assertContains(
-        response, f'<p class="comments-closed">{CLOSED}</p>', html=True, status_code=400
-    )
+    assertContains(response, f'<p class="comments-closed">{CLOSED}</p>', html=True, status_code=400)
     assertNotContains(response, AWAITING_MODERATION, status_code=400)
     assertNotContains(response, '<textarea name="body"', status_code=400)
 

@@ -57,6 +57,7 @@ def test_comment_querysets_split_comments_by_status():
     pending = CommentFactory(article=article)
     approved = CommentFactory(article=article, approved=True)
     rejected = CommentFactory(article=article, rejected=True)
+    CommentFactory(article=article, status=Comment.Status.SPAM, moderated_at=timezone.now())
 
     assert list(Comment.objects.pending()) == [pending]
     assert list(Comment.objects.approved()) == [approved]
@@ -135,7 +136,7 @@ def test_database_refuses_a_decided_comment_without_a_decision_time():
 def test_database_refuses_an_unknown_comment_status():
     comment = CommentFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(status="spam", moderated_at=timezone.now())
+        Comment.objects.filter(pk=comment.pk).update(status="bogus", moderated_at=timezone.now())
 
 
 def test_database_refuses_the_same_author_twice_in_a_byline():

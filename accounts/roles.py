@@ -35,6 +35,8 @@ ROLE_PERMISSIONS = {
         ("commentary", "view_commentreport"),
         ("commentary", "view_moderationevent"),
         ("commentary", "view_article"),
+        # To pick an account when banning one in the admin.
+        ("accounts", "view_user"),
     }
     | _crud("commentary", "ban")
     | _crud("commentary", "bannedword"),

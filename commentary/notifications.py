@@ -43,13 +43,16 @@ def comment_rejected(comment):
         return
     recipient = comment.user.email if comment.user_id and comment.user.email else ""
     recipient = recipient or comment.author_email
+    with translation.override(comment.language):
+        # get_..._display() returns a plain string: translate it in the commenter's language.
+        reason = comment.get_rejection_reason_display()
     _send(
         template="comment_rejected",
         recipients=[recipient] if recipient else [],
         context={
             "comment": comment,
             "article": comment.article,
-            "reason": comment.get_rejection_reason_display(),
+            "reason": reason,
             "article_url": _site_url(comment.article.get_absolute_url()),
         },
         language=comment.language,

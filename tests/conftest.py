@@ -1,22 +1,31 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import EditorFactory, ModeratorFactory, UserFactory
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` run only against PostgreSQL; elsewhere they are deselected,
-    not skipped, because the same suite runs on PostgreSQL in CI."""
-    if connection.vendor == "postgresql":
+    """Tests marked ``postgres`` run only against PostgreSQL, and tests marked ``redis`` only
+    with the Redis cache; elsewhere they are deselected, not skipped, because the same suite
+    runs on PostgreSQL with Redis (REDIS_URL) in CI."""
+    missing = set()
+    if connection.vendor != "postgresql":
+        missing.add("postgres")
+    if settings.CACHES["default"]["BACKEND"] != REDIS_BACKEND:
+        missing.add("redis")
+    if not missing:
         return
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        needs = {marker.name for marker in item.iter_markers()} & missing
+        (deselected if needs else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

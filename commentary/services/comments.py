@@ -66,7 +66,8 @@ def _duplicate_checks(comment):
     since = timezone.now() - DUPLICATE_WINDOW
     text = spam.normalised_text(comment.body)
     own = Comment.objects.by_commenter(comment).filter(created_at__gte=since)
-    if any(spam.normalised_text(body) == text for body in own.values_list("body", flat=True)[:50]):
+    recent = own.order_by("-created_at").values_list("body", flat=True)[:50]
+    if any(spam.normalised_text(body) == text for body in recent):
         raise ValidationError(_("You have already posted this comment."), code="duplicate")
     others = Comment.objects.filter(created_at__gte=since, body__iexact=comment.body.strip())
     if others.exclude(author_email=comment.author_email).exists():
@@ -89,7 +90,8 @@ def _banned_word_checks(text):
 
 def _is_trusted(comment):
     needed = settings.COMMENTS_TRUSTED_AFTER
-    if not needed:
+    # Only account holders: a guest's e-mail address is unverified and anyone could type it.
+    if not needed or comment.user_id is None:
         return False
     history = Comment.objects.by_commenter(comment)
     recent_rejection = history.filter(
@@ -169,7 +171,10 @@ def comment_submit(
     if not Comment.objects.by_commenter(comment).exists():
         holds.append(_hold("first_comment"))
     if not holds and _is_trusted(comment):
-        return _store(comment, status=Comment.Status.APPROVED, holds=[], trusted=True)
+        stored = _store(comment, status=Comment.Status.APPROVED, holds=[], trusted=True)
+        if stored is comment:  # a double submission's second copy gets the first, already told
+            transaction.on_commit(lambda: notifications.reply_approved(stored))
+        return stored
     stored = _store(comment, status=Comment.Status.PENDING, holds=holds)
     transaction.on_commit(notifications.queue_alert_if_due)
     return stored
@@ -206,7 +211,9 @@ def _require_moderator(user):
         raise PermissionDenied("Only moderators may decide comments.")
 
 
-def _decide(*, comment, moderator, status, action, reason="", note="", expected_status=None):
+def _decide(
+    *, comment, moderator, status, action, reason="", note="", expected_status=None, notify=True
+):
     """Apply one decision under a row lock and log it.
 
     With ``expected_status`` (what the moderator saw), a comment that changed meanwhile is
@@ -254,7 +261,7 @@ def _decide(*, comment, moderator, status, action, reason="", note="", expected_
         )
         if status == Comment.Status.APPROVED and not was_approved:
             transaction.on_commit(lambda: notifications.reply_approved(locked))
-        if status == Comment.Status.REJECTED:
+        if status == Comment.Status.REJECTED and notify:
             transaction.on_commit(lambda: notifications.comment_rejected(locked))
     return locked
 
@@ -271,8 +278,11 @@ def comment_approve(*, comment, moderator, expected_status=None, note=""):
     )
 
 
-def comment_reject(*, comment, moderator, reason=RejectionReason.OTHER, note="", expected_status=None):
-    """Keep a comment from readers, with a reason code the commenter may be told."""
+def comment_reject(
+    *, comment, moderator, reason=RejectionReason.OTHER, note="", expected_status=None, notify=True
+):
+    """Keep a comment from readers, with a reason code the commenter may be told
+    (``notify=False`` keeps quiet, e.g. when a ban rejects a whole backlog at once)."""
     if reason not in RejectionReason.values:
         raise ValidationError(_("Choose a reason for the rejection."), code="reason")
     return _decide(
@@ -283,6 +293,7 @@ def comment_reject(*, comment, moderator, reason=RejectionReason.OTHER, note="",
         reason=reason,
         note=note,
         expected_status=expected_status,
+        notify=notify,
     )
 
 
@@ -355,6 +366,7 @@ def commenter_ban(*, comment, moderator, reason, expires_at=None, reject_pending
                     moderator=moderator,
                     reason=RejectionReason.OTHER,
                     note=_("Commenter banned: %(reason)s") % {"reason": ban.reason},
+                    notify=False,
                 )
             )
     return ban, rejected
@@ -378,10 +390,17 @@ def comment_report(*, comment, reason, reporter_key, user=None, note=""):
         with transaction.atomic():
             report.save()
             locked = Comment.objects.select_for_update().get(pk=comment.pk)
-            if (
-                locked.flagged_at is None
-                and locked.reports.count() >= settings.COMMENTS_REPORT_THRESHOLD
-            ):
+            # Reports a moderator already dismissed do not count towards a new flag.
+            dismissed = (
+                locked.events.filter(action=ModerationEvent.Action.REPORTS_DISMISSED)
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)
+                .first()
+            )
+            reports = locked.reports.all()
+            if dismissed is not None:
+                reports = reports.filter(created_at__gt=dismissed)
+            if locked.flagged_at is None and reports.count() >= settings.COMMENTS_REPORT_THRESHOLD:
                 locked.flagged_at = timezone.now()
                 locked.save(update_fields=["flagged_at"])
                 ModerationEvent.objects.create(

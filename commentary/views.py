@@ -1,15 +1,18 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import Q
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.views import generic
+from django.views import View, generic
 from django.views.generic.edit import FormMixin
 
-from . import services
-from .forms import CommentForm
-from .models import Article, Author, Column, Tag, byline_prefetch
+from . import services, spam
+from .forms import CommentForm, LinkCheckForm, ReportForm
+from .models import Article, Author, Column, Comment, Tag, byline_prefetch
 
 
 def public_articles():
@@ -30,12 +33,76 @@ class HomeView(generic.ListView):
         return context
 
 
+# The ids of the comments this browser session posted that still wait for a moderator: the
+# article page shows them in place, to this session only.
+MY_COMMENTS_SESSION_KEY = "my_comment_ids"
+MY_COMMENTS_KEPT = 20
+
+
+def _as_id(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def own_comment_ids(request):
+    """The ids of the comments this browser session posted (the latest 20)."""
+    return [pk for pk in request.session.get(MY_COMMENTS_SESSION_KEY, []) if isinstance(pk, int)]
+
+
+def remember_own_comment(request, comment):
+    ids = [pk for pk in own_comment_ids(request) if pk != comment.pk] + [comment.pk]
+    request.session[MY_COMMENTS_SESSION_KEY] = ids[-MY_COMMENTS_KEPT:]
+
+
+@dataclass
+class CommentThread:
+    """Comments nested for display: ``roots`` in creation order, each with ``thread_replies``.
+
+    ``approved`` maps the id of every approved comment shown to the comment. A comment whose
+    parent is not shown (rejected since, say) is left out with its replies: a reply without
+    the comment it answers would read as a comment of its own.
+    """
+
+    roots: list
+    approved: dict
+
+    @classmethod
+    def build(cls, comments):
+        """Nest ``comments``, already in creation order, in Python: no query per comment."""
+        by_id = {}
+        for comment in comments:
+            comment.thread_replies = []
+            comment.is_own_pending = comment.status == Comment.Status.PENDING
+            by_id[comment.pk] = comment
+        roots = []
+        for comment in comments:
+            if comment.parent_id is None:
+                roots.append(comment)
+            elif comment.parent_id in by_id:
+                by_id[comment.parent_id].thread_replies.append(comment)
+        approved, shown = {}, list(roots)
+        while shown:
+            comment = shown.pop()
+            if comment.status == Comment.Status.APPROVED:
+                approved[comment.pk] = comment
+            shown.extend(comment.thread_replies)
+        return cls(roots=roots, approved=approved)
+
+
 class ArticleDetailView(FormMixin, generic.DetailView):
-    """An article with its approved comments; POST submits a comment for moderation."""
+    """An article with its comment threads; POST submits a comment for moderation.
+
+    Approved comments are shown to everyone, and the comments this browser session posted
+    that still wait for a moderator are shown, marked as such, to this session only.
+    ``?reply_to=<id>`` sets the form up as a reply to an approved comment, without script.
+    """
 
     template_name = "commentary/article_detail.html"
     context_object_name = "article"
     form_class = CommentForm
+    replying_to = None
 
     def get_queryset(self):
         return (
@@ -44,13 +111,32 @@ class ArticleDetailView(FormMixin, generic.DetailView):
             .prefetch_related("tags", byline_prefetch())
         )
 
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.replying_to is not None:
+            initial["parent"] = self.replying_to.pk
+        return initial
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "article": self.object, "user": self.request.user}
+
+    def visible_comments(self):
+        """Approved comments and this session's own pending ones, in one query."""
+        visible = Q(status=Comment.Status.APPROVED)
+        own = own_comment_ids(self.request)
+        if own:
+            visible |= Q(status=Comment.Status.PENDING, pk__in=own)
+        return self.object.comments.filter(visible)
 
     def get_context_data(self, **kwargs):
+        thread = CommentThread.build(list(self.visible_comments()))
+        form = kwargs.get("form")  # a form re-rendered with errors keeps its reply target
+        wanted = self.request.GET.get("reply_to") if form is None else form["parent"].value()
+        self.replying_to = thread.approved.get(_as_id(wanted))
         context = super().get_context_data(**kwargs)
-        comments = list(self.object.comments.approved())
-        context["comments"] = comments
+        context["comments"] = thread.roots
+        context["comment_count"] = len(thread.approved)
+        context["replying_to"] = self.replying_to
         context["authors"] = self.object.ordered_authors
         context["author_notes"] = self.object.author_notes()
         return context
@@ -60,23 +146,111 @@ class ArticleDetailView(FormMixin, generic.DetailView):
         form = self.get_form()
         if form.is_valid():
             try:
-                services.comment_submit(
+                comment = services.comment_submit(
                     article=self.object,
-                    body=form.cleaned_data["body"],
-                    author_name=form.cleaned_data["author_name"],
-                    author_email=form.cleaned_data["author_email"],
                     user=request.user,
+                    # The address the connection came from: X-Forwarded-For is the client's
+                    # to write, so it is not trusted here.
+                    ip_address=request.META.get("REMOTE_ADDR", ""),
+                    language=request.LANGUAGE_CODE,
+                    **form.submission(),
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_service_error(error)
             else:
-                messages.success(
-                    request,
-                    _("Thank you. Your comment is awaiting moderation and will appear once a "
-                      "moderator approves it."),
-                )
-                return HttpResponseRedirect(f"{self.object.get_absolute_url()}#comments")
+                return self.submitted(comment)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def submitted(self, comment):
+        """Post/Redirect/Get. A comment filed as spam gets the same answer as any other."""
+        if comment.status == Comment.Status.APPROVED:
+            messages.success(self.request, _("Thank you. Your comment is published."))
+        else:
+            if comment.status == Comment.Status.PENDING:
+                remember_own_comment(self.request, comment)
+            messages.success(
+                self.request,
+                _(
+                    "Thank you. Your comment is awaiting moderation and will appear once a "
+                    "moderator approves it."
+                ),
+            )
+        return HttpResponseRedirect(f"{self.object.get_absolute_url()}#comment-{comment.pk}")
+
+
+def reportable_comments():
+    """Approved comments of public articles: the only ones readers may report."""
+    return (
+        Comment.objects.approved()
+        .filter(article__in=Article.objects.published())
+        .select_related("article__column")
+    )
+
+
+class ReportCommentView(generic.FormView):
+    """A reader reports a published comment; enough reports send it back to the moderators."""
+
+    template_name = "commentary/report_comment.html"
+    form_class = ReportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.comment = get_object_or_404(reportable_comments(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            comment=self.comment, article=self.comment.article, **kwargs
+        )
+
+    def reporter_key(self):
+        session = self.request.session
+        if session.session_key is None:
+            session.save()  # an anonymous reader is told apart by session (and address)
+        return spam.reader_key(
+            user=self.request.user,
+            session_key=session.session_key,
+            ip_address=self.request.META.get("REMOTE_ADDR", ""),
+        )
+
+    def form_valid(self, form):
+        try:
+            services.comment_report(
+                comment=self.comment,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                user=self.request.user,
+                reporter_key=self.reporter_key(),
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) != "already_reported":
+                form.add_service_error(error)
+                return self.form_invalid(form)
+            messages.info(self.request, error.messages[0])
+        else:
+            messages.success(self.request, _("Thank you. A moderator will look at this comment."))
+        return HttpResponseRedirect(self.comment.get_absolute_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CheckLinksView(View):
+    """The live hint under the comment field: what the no-links rule finds in ``text``.
+
+    Answers JSON ``{"links": [...], "missing_spaces": [...], "message": "..."}``, where
+    ``message`` is what posting would say (empty when nothing is found); a text over
+    10,000 characters answers 400.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = LinkCheckForm(request.POST)
+        if not form.is_valid():
+            message = " ".join(error for errors in form.errors.values() for error in errors)
+            data = {"links": [], "missing_spaces": [], "message": message}
+            return JsonResponse(data, status=400, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(form.hint(), json_dumps_params={"ensure_ascii": False})
 
 
 class FilteredArticleListView(generic.ListView):

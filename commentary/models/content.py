@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -9,7 +11,6 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from ..html import sanitize_html
-
 
 
 class Publication(models.Model):
@@ -365,9 +366,7 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_list"),
-            models.Index(
-                fields=["column", "status", "-published_at"], name="article_column_list"
-            ),
+            models.Index(fields=["column", "status", "-published_at"], name="article_column_list"),
         ]
 
     def __str__(self):
@@ -412,8 +411,21 @@ class Article(models.Model):
         )
 
     @property
+    def comments_close_at(self):
+        """When comments close by age (``COMMENTS_CLOSE_AFTER_DAYS`` after publication), or
+        ``None`` when they never close by themselves. Disabling comments is separate."""
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        if days <= 0 or self.published_at is None:
+            return None
+        return self.published_at + datetime.timedelta(days=days)
+
+    @property
     def accepts_comments(self):
-        return self.comments_enabled and self.is_public
+        """Whether readers may post: public, comments enabled and not closed by age."""
+        if not (self.comments_enabled and self.is_public):
+            return False
+        close_at = self.comments_close_at
+        return close_at is None or timezone.now() < close_at
 
     @property
     def is_republished(self):

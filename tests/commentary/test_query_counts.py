@@ -7,7 +7,9 @@ same on SQLite and PostgreSQL.
 
 The test client sends anonymous readers without a session cookie, so no page below reads a
 session, a user or a permission row; a signed-in reader costs four more queries (session,
-user, the user's permissions and their groups' permissions).
+user, the user's permissions and their groups' permissions), and an anonymous reader whose
+session remembers their own pending comments one (the session). The article page builds
+its comment threads in Python from one query, however many comments and levels.
 """
 
 import datetime
@@ -17,6 +19,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from commentary import spam
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -54,12 +57,19 @@ YEAR_QUERIES = 8
 #   bylines + authors; tags
 MONTH_QUERIES = 8
 #   article + column + publication + source; tags; bylines + authors; approved comments
+#   (with the session's own pending ones, in the same query)
 ARTICLE_QUERIES = 4
+#   session (its own pending comments); then the anonymous reader's four
+ARTICLE_WITH_OWN_COMMENTS_QUERIES = 5
 #   the same four: an invalid comment is refused by the form, before any query of its own
 ARTICLE_POST_INVALID_QUERIES = 4
 #   the anonymous reader's four, plus session; user; the user's own and group permissions
 #   (the header shows moderators a link to the queue)
 ARTICLE_SIGNED_IN_QUERIES = 8
+#   the comment + its article + column (the heading), if public and approved
+REPORT_PAGE_QUERIES = 1
+#   none: the link rule reads no table
+CHECK_LINKS_QUERIES = 0
 
 
 def build_articles(n):
@@ -84,7 +94,10 @@ def build_articles(n):
 
 def build_article(size):
     """A republished column piece with ``size`` approved comments and tags, and 1 or 3
-    authors; pending and rejected comments too, which readers do not see."""
+    authors; pending and rejected comments too, which readers do not see.
+
+    With 30 comments the threads use all three levels: 12 comments, 12 replies to them and
+    6 replies to replies."""
     authors = [AuthorFactory() for _ in range(1 if size == 1 else 3)]
     article = ArticleFactory(
         column=ColumnFactory(authors=authors),
@@ -94,10 +107,32 @@ def build_article(size):
         original_published_on=datetime.date(2014, 2, 11),
         original_url="https://thediplomat.com/2014/02/original/",
     )
-    CommentFactory.create_batch(size, article=article, approved=True)
+    tops = CommentFactory.create_batch(max(1, size * 2 // 5), article=article, approved=True)
+    replies = [
+        CommentFactory(article=article, approved=True, parent=top, depth=1)
+        for top in tops[: size * 2 // 5]
+    ]
+    for reply in replies[: size - len(tops) - len(replies)]:
+        CommentFactory(article=article, approved=True, parent=reply, depth=2)
     CommentFactory(article=article)
     CommentFactory(article=article, rejected=True)
+    CommentFactory(article=article, parent=tops[0], depth=1, rejected=True)
+    assert article.comments.approved().count() == size
     return article
+
+
+def remember_own_pending_comments(client, article):
+    """Pending comments this browser session posted, one of them a reply, in its session."""
+    top = article.comments.approved().filter(parent=None).first()
+    own = [CommentFactory(article=article), CommentFactory(article=article, parent=top, depth=1)]
+    session = client.session
+    session["my_comment_ids"] = [comment.pk for comment in own]
+    session.save()
+    return own
+
+
+def count_shown(comments):
+    return sum(1 + count_shown(comment.thread_replies) for comment in comments)
 
 
 def get_list_page(client, url):
@@ -181,23 +216,56 @@ def test_article_page_runs_a_fixed_number_of_queries(client, django_assert_num_q
         response = client.get(article.get_absolute_url())
 
     assert response.status_code == 200
-    assert len(response.context["comments"]) == size
+    assert response.context["comment_count"] == size
+    assert count_shown(response.context["comments"]) == size
     assert len(response.context["author_notes"]) == (1 if size == 1 else 3)
     assert len(response.context["article"].tags.all()) == size
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_article_page_with_the_readers_own_pending_comments_adds_only_the_session(
+    client, django_assert_num_queries, size
+):
+    article = build_article(size)
+    own = remember_own_pending_comments(client, article)
+
+    with django_assert_num_queries(ARTICLE_WITH_OWN_COMMENTS_QUERIES):
+        response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.context["comment_count"] == size
+    assert count_shown(response.context["comments"]) == size + len(own)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_article_page_replying_to_a_comment_runs_no_more_queries(
+    client, django_assert_num_queries, size
+):
+    article = build_article(size)
+    target = article.comments.approved().last()
+
+    with django_assert_num_queries(ARTICLE_QUERIES):
+        response = client.get(article.get_absolute_url(), {"reply_to": target.pk})
+
+    assert response.context["replying_to"] == target
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("own_comments", [False, True], ids=["", "own-comments"])
 def test_article_page_for_a_signed_in_reader_adds_only_session_user_and_permissions(
-    client, django_assert_num_queries, reader, size
+    client, django_assert_num_queries, reader, size, own_comments
 ):
     article = build_article(size)
     client.force_login(reader)
+    if own_comments:
+        remember_own_pending_comments(client, article)
 
     with django_assert_num_queries(ARTICLE_SIGNED_IN_QUERIES):
         response = client.get(article.get_absolute_url())
 
     assert response.status_code == 200
     assert response.context["form"]["author_name"].value() == "Careful Reader"
+    assert count_shown(response.context["comments"]) == size + (2 if own_comments else 0)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -205,11 +273,34 @@ def test_refused_comment_post_runs_a_fixed_number_of_queries(
     client, django_assert_num_queries, size
 ):
     article = build_article(size)
-    data = {"author_name": "Reader", "author_email": "reader@example.net", "body": "example.com"}
+    data = {
+        "author_name": "Reader",
+        "author_email": "reader@example.net",
+        "body": "example.com",
+        "form_token": spam.issue_form_token(),
+    }
 
     with django_assert_num_queries(ARTICLE_POST_INVALID_QUERIES):
         response = client.post(article.get_absolute_url(), data)
 
     assert response.status_code == 400
     assert response.context["form"].errors["body"]
-    assert len(response.context["comments"]) == size
+    assert count_shown(response.context["comments"]) == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_report_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    article = build_article(size)
+    comment = article.comments.approved().last()
+
+    with django_assert_num_queries(REPORT_PAGE_QUERIES):
+        response = client.get(reverse("commentary:report_comment", kwargs={"pk": comment.pk}))
+
+    assert response.status_code == 200
+
+
+def test_link_check_reads_no_table(client, django_assert_num_queries):
+    with django_assert_num_queries(CHECK_LINKS_QUERIES):
+        response = client.post(reverse("commentary:check_links"), {"text": "see example.com"})
+
+    assert response.json()["links"] == ["example.com"]

@@ -6,16 +6,21 @@ that unknown or non-public addresses answer with the friendly "Page not found" p
 """
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 from pytest_django.asserts import assertContains, assertNotContains
 
 from commentary.models import Article, Author, Column
+from commentary.validators import validate_no_links
+from tests.commentary.test_comment_posting import comment_data, fetch_form_token, post_comment
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -456,10 +461,34 @@ def test_open_article_invites_comments_and_states_the_no_links_rule(client, arti
 
     assertContains(response, '<h2 id="comment-form-heading">Leave a comment</h2>', html=True)
     assertContains(response, "You can comment this article, but links are not allowed.")
-    assertContains(response, '<form class="comment-form" method="post"')
+    assertContains(
+        response,
+        '<form id="comment-form" class="comment-form" method="post" '
+        f'action="{article.get_absolute_url()}#comment-form" '
+        'data-link-check-url="/comments/check-links/"',
+    )
     assertContains(response, '<textarea name="body"')
     assertContains(response, '<input type="text" name="author_name"')
     assertContains(response, '<input type="email" name="author_email"')
+    # A home for the live link hint, and the script that fills it, loaded without blocking.
+    assertContains(
+        response,
+        '<p id="body-link-hint" class="field-hint" role="status" aria-live="polite"></p>',
+        html=True,
+    )
+    assertContains(response, '<script src="/static/js/comment-form.js" defer></script>', html=True)
+    assertNotContains(response, "Comments close on")
+
+
+def test_article_page_has_no_inline_script_or_style(client, article):
+    CommentFactory(article=article, approved=True)
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", content) == []
+    assert "<style" not in content
+    assert " style=" not in content
+    assert re.findall(r"\son[a-z]+=", content) == []
 
 
 def test_article_with_comments_disabled_says_closed_and_has_no_form(client, article):
@@ -475,7 +504,163 @@ def test_article_with_comments_disabled_says_closed_and_has_no_form(client, arti
     assertNotContains(response, "Leave a comment")
     assertNotContains(response, "comment-form")
     assertNotContains(response, '<textarea name="body"')
+    assertNotContains(response, "Comments close on")
     assertContains(response, "An earlier approved remark.")
+
+
+# --- article: comments close by themselves -------------------------------------------------
+
+# ARTICLE_DATE is 11 Feb 2014, 09:30 UTC; with 28 days, comments close on 11 Mar 2014, 09:30.
+CLOSES_AT = ARTICLE_DATE + datetime.timedelta(days=28)
+
+
+def test_comments_never_close_by_themselves_by_default(settings, article):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 0
+
+    with time_machine.travel(ARTICLE_DATE + datetime.timedelta(days=3650), tick=False):
+        assert article.comments_close_at is None
+        assert article.accepts_comments
+
+
+def test_comments_close_the_given_number_of_days_after_publication(settings, article):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 28
+
+    assert article.comments_close_at == CLOSES_AT
+    with time_machine.travel(CLOSES_AT - datetime.timedelta(seconds=1), tick=False):
+        assert article.accepts_comments
+    with time_machine.travel(CLOSES_AT, tick=False):
+        assert not article.accepts_comments
+
+
+def test_disabled_comments_are_closed_whatever_the_date(settings, article):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 28
+    article.comments_enabled = False
+
+    with time_machine.travel(ARTICLE_DATE + datetime.timedelta(days=1), tick=False):
+        assert not article.accepts_comments
+
+
+def test_open_article_says_when_its_comments_close(client, settings, article):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 28
+
+    with time_machine.travel(ARTICLE_DATE + datetime.timedelta(days=27), tick=False):
+        response = client.get(article.get_absolute_url())
+
+    assertContains(
+        response, '<p class="comments-closing">Comments close on 11 Mar 2014.</p>', html=True
+    )
+    assertContains(response, '<textarea name="body"')
+    assertNotContains(response, "Comments are closed for this article.")
+
+
+def test_article_past_its_closing_date_says_closed_and_refuses_comments(client, settings, article):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 28
+    CommentFactory(article=article, approved=True, body="Posted while it was open.")
+    with time_machine.travel(CLOSES_AT - datetime.timedelta(minutes=5), tick=False):
+        token = fetch_form_token(client, article)
+
+    with time_machine.travel(CLOSES_AT + datetime.timedelta(minutes=1), tick=False):
+        page = client.get(article.get_absolute_url())
+        posted = post_comment(client, article, comment_data(), token=token)
+
+    assertContains(
+        page, '<p class="comments-closed">Comments are closed for this article.</p>', html=True
+    )
+    assertNotContains(page, '<textarea name="body"')
+    assertNotContains(page, "Comments close on")
+    assertNotContains(page, "comment__reply")
+    assertContains(page, "Posted while it was open.")
+    assert posted.status_code == 400
+    assert posted.context["form"].non_field_errors() == ["Comments are closed for this article."]
+    assert article.comments.count() == 1
+
+
+# --- the live link hint ----------------------------------------------------------------------
+
+CHECK_LINKS = "/comments/check-links/"
+
+
+def test_check_links_url_is_named():
+    assert reverse("commentary:check_links") == CHECK_LINKS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "A fair point about the balance of power.",
+            {"links": [], "missing_spaces": [], "message": ""},
+            id="clean",
+        ),
+        pytest.param(
+            "Compare example.com with www.example.org please.",
+            {
+                "links": ["example.com", "www.example.org"],
+                "missing_spaces": [],
+                "message": "Links are not allowed in comments. Please remove: “example.com”, "
+                "“www.example.org”.",
+            },
+            id="links",
+        ),
+        pytest.param(
+            "It was a long war.So it ended.",
+            {
+                "links": [],
+                "missing_spaces": ["war.So"],
+                "message": "Please add a space after the full stop in “war.So” — it reads like "
+                "a web address.",
+            },
+            id="missing-space",
+        ),
+        pytest.param("", {"links": [], "missing_spaces": [], "message": ""}, id="empty"),
+    ],
+)
+def test_check_links_answers_what_the_rule_finds_with_the_validators_message(
+    client, text, expected
+):
+    response = client.post(CHECK_LINKS, {"text": text})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == expected
+
+
+def test_check_links_message_is_the_one_posting_would_give(client):
+    text = "write to me@example.com or see пример.рф"
+    with pytest.raises(ValidationError) as refusal:
+        validate_no_links(text)
+
+    data = client.post(CHECK_LINKS, {"text": text}).json()
+
+    assert data["links"] == ["me@example.com", "пример.рф"]
+    assert data["message"] == " ".join(refusal.value.messages)
+
+
+def test_check_links_refuses_a_text_over_ten_thousand_characters(client):
+    assert client.post(CHECK_LINKS, {"text": "a" * 10_000}).status_code == 200
+
+    response = client.post(CHECK_LINKS, {"text": "a" * 10_001})
+
+    assert response.status_code == 400
+    data = response.json()
+    assert data["links"] == data["missing_spaces"] == []
+    assert data["message"].startswith("Ensure this value has at most 10000 characters")
+
+
+def test_check_links_answers_only_post(client):
+    assert client.get(CHECK_LINKS, {"text": "example.com"}).status_code == 405
+
+
+def test_check_links_needs_the_csrf_token(article):
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.post(CHECK_LINKS, {"text": "example.com"}).status_code == 403
+
+    strict.get(article.get_absolute_url())  # sets the CSRF cookie, as the page does
+    token = strict.cookies[django_settings.CSRF_COOKIE_NAME].value
+    response = strict.post(CHECK_LINKS, {"text": "example.com"}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert response.json()["links"] == ["example.com"]
 
 
 def test_commenters_email_addresses_never_appear(client, article):

@@ -5,8 +5,11 @@ handed out.  ``sync_roles`` runs from a data migration and may be run again at a
 makes each group hold exactly the permissions listed here.
 """
 
+CONTRIBUTORS = "Contributors"
 EDITORS = "Editors"
 MODERATORS = "Moderators"
+ADMINISTRATORS = "Administrators"
+ALL_PERMISSIONS = "__all__"
 
 _CONTENT_MODELS = [
     ("commentary", "article"),
@@ -16,6 +19,8 @@ _CONTENT_MODELS = [
     ("commentary", "publication"),
     ("commentary", "tag"),
     ("commentary", "taggedarticle"),
+    ("commentary", "correction"),
+    ("commentary", "columnskip"),
 ]
 
 
@@ -24,9 +29,30 @@ def _crud(app_label, model):
 
 
 ROLE_PERMISSIONS = {
+    # Column writers: their own drafts only, which they submit for review; never publish.
+    # Which articles are "their own" is decided by ArticleQuerySet.editable_by.
+    CONTRIBUTORS: {
+        ("commentary", "add_article"),
+        ("commentary", "change_article"),
+        ("commentary", "view_article"),
+        ("commentary", "submit_article"),
+        ("commentary", "add_articleauthor"),
+        ("commentary", "change_articleauthor"),
+        ("commentary", "delete_articleauthor"),
+        ("commentary", "view_articleauthor"),
+        ("commentary", "view_author"),
+        ("commentary", "view_column"),
+        ("commentary", "view_publication"),
+        ("commentary", "view_tag"),
+    },
     # Editors run the content; they may read comments but not decide them.
     EDITORS: set().union(*(_crud(app, model) for app, model in _CONTENT_MODELS))
-    | {("commentary", "publish_article"), ("commentary", "view_comment")},
+    | {
+        ("commentary", "publish_article"),
+        ("commentary", "change_any_article"),
+        ("commentary", "submit_article"),
+        ("commentary", "view_comment"),
+    },
     # Moderators decide comments; they may read articles to judge context, never change them.
     MODERATORS: {
         ("commentary", "view_comment"),
@@ -40,6 +66,8 @@ ROLE_PERMISSIONS = {
     }
     | _crud("commentary", "ban")
     | _crud("commentary", "bannedword"),
+    # Administrators hold every permission there is, users and groups included.
+    ADMINISTRATORS: ALL_PERMISSIONS,
 }
 
 
@@ -53,6 +81,9 @@ def sync_roles(apps, *, allow_missing=False):
     Permission = apps.get_model("auth", "Permission")
     for group_name, wanted in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=group_name)
+        if wanted == ALL_PERMISSIONS:
+            group.permissions.set(Permission.objects.all())
+            continue
         permissions = []
         for app_label, codename in sorted(wanted):
             try:

@@ -240,3 +240,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 if TESTING:
     # Hashing passwords at full strength would make the test suite several times slower.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Lead images: upload limits and the widths of the renditions offered in srcset.
+IMAGE_MAX_UPLOAD_MB = env_int("IMAGE_MAX_UPLOAD_MB", 10)
+IMAGE_MIN_WIDTH = env_int("IMAGE_MIN_WIDTH", 600)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+IMAGE_RENDITION_WIDTHS = [480, 800, 1200, 1600]
+# A shared preview link stops working after this many days.
+PREVIEW_LINK_MAX_AGE_DAYS = env_int("PREVIEW_LINK_MAX_AGE_DAYS", 7)

@@ -11,6 +11,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from ..html import sanitize_html
+from ..images import validate_image
 
 
 class Publication(models.Model):
@@ -259,7 +260,25 @@ class ArticleQuerySet(models.QuerySet):
         Every public page, feed and sitemap reads through this method, so a future-dated
         article goes live at its minute with no job running.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
+
+    def scheduled(self):
+        """Published articles whose time has not come yet."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_review(self):
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def editable_by(self, user):
+        """The articles ``user`` may open in the admin: all for editors, else their own."""
+        if user.has_perm("commentary.change_any_article"):
+            return self
+        return self.filter(Q(created_by=user) | Q(authors__user=user)).distinct()
 
     def for_listing(self):
         """Load what an article teaser shows (column, ordered authors, tags) in fixed queries."""
@@ -282,7 +301,19 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        IN_REVIEW = "review", _("in review")
         PUBLISHED = "published", _("published")
+
+    class ArticleType(models.TextChoices):
+        OPINION = "opinion", _("Opinion")
+        ANALYSIS = "analysis", _("Analysis")
+        BACKGROUND = "background", _("Background")
+        INTERVIEW = "interview", _("Interview")
+
+    class SyndicationPolicy(models.TextChoices):
+        CANONICAL_TO_SOURCE = "source", _("Canonical link to the original")
+        NOINDEX = "noindex", _("Keep our copy out of search engines")
+        SELF_CANONICAL = "self", _("Our page is the canonical one (own translation or original)")
 
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")
@@ -323,6 +354,21 @@ class Article(models.Model):
         blank=True,
         help_text=_("A published article with a future date goes live by itself at that time."),
     )
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the article leaves the public site by itself at this time."),
+    )
+    planned_for = models.DateField(
+        _("planned for"),
+        null=True,
+        blank=True,
+        help_text=_("The column slot a draft is meant to fill, shown on the columns' calendar."),
+    )
+    article_type = models.CharField(
+        _("type"), max_length=12, choices=ArticleType.choices, default=ArticleType.ANALYSIS
+    )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -338,6 +384,56 @@ class Article(models.Model):
     )
     original_published_on = models.DateField(_("original publication date"), null=True, blank=True)
     original_url = models.URLField(_("original URL"), max_length=500, blank=True)
+    original_author = models.CharField(
+        _("original author"),
+        max_length=200,
+        blank=True,
+        help_text=_("As credited by the source, when it differs from our byline."),
+    )
+    licence_note = models.TextField(
+        _("licence or permission"),
+        blank=True,
+        help_text=_("Under what terms we republish it: licence, agreement, or who gave permission."),
+    )
+    syndication_policy = models.CharField(
+        _("search engines"),
+        max_length=8,
+        choices=SyndicationPolicy.choices,
+        default=SyndicationPolicy.CANONICAL_TO_SOURCE,
+        help_text=_(
+            "For republished pieces. With no original URL the canonical link stays ours."
+        ),
+    )
+    lead_image = models.ImageField(
+        _("lead image"), upload_to="articles/%Y/%m/", blank=True, validators=[validate_image]
+    )
+    lead_image_alt = models.CharField(
+        _("image description (alt text)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Required with an image: what it shows, for readers who cannot see it."),
+    )
+    lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
+    lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -350,10 +446,35 @@ class Article(models.Model):
         get_latest_by = "published_at"
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        permissions = [("publish_article", _("Can publish and unpublish articles"))]
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+            ("change_any_article", _("Can edit everyone's articles")),
+            ("submit_article", _("Can submit articles for review")),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+                condition=Q(status__in=["draft", "review", "published"]),
+                name="article_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(article_type__in=["opinion", "analysis", "background", "interview"]),
+                name="article_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(syndication_policy__in=["source", "noindex", "self"]),
+                name="article_syndication_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_image="") | ~Q(lead_image_alt=""),
+                name="article_image_has_alt_text",
+                violation_error_message=_("Describe the lead image for readers who cannot see it."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(expires_at__gt=models.F("published_at")),
+                name="article_expires_after_publication",
+                violation_error_message=_("An article must expire after it is published."),
             ),
             models.CheckConstraint(
                 condition=Q(language__in=["en", "ru"]), name="article_language_valid"
@@ -389,6 +510,33 @@ class Article(models.Model):
     @property
     def ordered_authors(self):
         return [link.author for link in self.article_authors.all()]
+
+    @property
+    def state(self):
+        """Where the article stands: draft, in review, scheduled, published or expired."""
+        if self.status != self.Status.PUBLISHED:
+            return self.status
+        now = timezone.now()
+        if self.published_at and self.published_at > now:
+            return "scheduled"
+        if self.expires_at and self.expires_at <= now:
+            return "expired"
+        return "published"
+
+    @property
+    def canonical_url(self):
+        """The original's address when the syndication policy points search engines there."""
+        if (
+            self.is_republished
+            and self.original_url
+            and self.syndication_policy == self.SyndicationPolicy.CANONICAL_TO_SOURCE
+        ):
+            return self.original_url
+        return ""
+
+    @property
+    def robots_noindex(self):
+        return self.is_republished and self.syndication_policy == self.SyndicationPolicy.NOINDEX
 
     def author_notes(self):
         """What stands under the body for each author: the tagline sentence and, for a
@@ -451,3 +599,66 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return self.author.name
+
+
+class Correction(models.Model):
+    """A dated note on a substantive change to a published article."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    published_at = models.DateTimeField(_("date"), default=timezone.now)
+    note = models.TextField(
+        _("correction"), help_text=_("What was wrong and what it says now, in one or two sentences.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["-published_at"], name="correction_recent")]
+
+    def __str__(self):
+        return f"{self.article.title}: {self.published_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#corrections"
+
+
+class ColumnSkip(models.Model):
+    """A column date on which no installment is planned, on purpose."""
+
+    column = models.ForeignKey(
+        Column, verbose_name=_("column"), on_delete=models.CASCADE, related_name="skips"
+    )
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("planned skip")
+        verbose_name_plural = _("planned skips")
+        constraints = [
+            models.UniqueConstraint(fields=["column", "date"], name="column_skip_once_per_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.column.name}: {self.date:%Y-%m-%d}"

@@ -1,167 +1,23 @@
+"""Admin for comments, bans, banned words and reports."""
+
 from django.contrib import admin, messages
-from django.db import models
 from django.db.models import Case, IntegerField, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .models import (
-    Article,
-    ArticleAuthor,
-    Author,
+from .. import services
+from ..models import (
     Ban,
     BannedWord,
-    Column,
     Comment,
     CommentReport,
     ModerationEvent,
-    Publication,
     RejectionReason,
-    Tag,
-    byline_prefetch,
 )
-from .moderation import event_reason_label, hold_reason_labels
-
-# Editors paste addresses without a scheme; they are all https today.
-URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_AS_HTTPS
-    list_display = ("name", "short_name", "homepage_url")
-    search_fields = ("name", "short_name")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ("name", "tagline", "user")
-    search_fields = ("name", "tagline")
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ("user",)
-
-
-@admin.register(Column)
-class ColumnAdmin(admin.ModelAdmin):
-    list_display = ("name", "publication", "cadence", "weekday", "is_active")
-    list_filter = ("is_active", "cadence", "publication")
-    search_fields = ("name", "description")
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ("publication", "authors")
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug")
-    search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
-
-
-class ArticleAuthorInline(admin.TabularInline):
-    model = ArticleAuthor
-    extra = 1
-    min_num = 1
-    autocomplete_fields = ("author",)
-    fields = ("author", "position")
-
-
-@admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_AS_HTTPS
-    list_display = (
-        "title",
-        "column",
-        "byline",
-        "status",
-        "published_at",
-        "language",
-        "approved_comments",
-        "pending_comments",
-    )
-    list_filter = ("status", "column", "authors", "language", "tags")
-    list_select_related = ("column",)
-    search_fields = ("title", "summary", "authors__name", "column__name")
-    date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("column", "source_publication")
-    inlines = (ArticleAuthorInline,)
-    actions = ("publish_selected", "unpublish_selected")
-    fieldsets = (
-        (None, {"fields": ("title", "slug", "column", "summary", "body", "tags")}),
-        (_("Publication"), {"fields": ("status", "published_at", "language", "comments_enabled")}),
-        (
-            _("Republished piece"),
-            {
-                "fields": ("source_publication", "original_published_on", "original_url"),
-                "description": _(
-                    "Fill these in when the article first appeared elsewhere; the attribution "
-                    "line under the article is built from them."
-                ),
-            },
-        ),
-    )
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).with_comment_counts().prefetch_related(byline_prefetch())
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        if not self.has_publish_permission(request):
-            return ("status",)
-        return ()
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(services.PUBLISH_PERMISSION)
-
-    @admin.display(description=_("authors"))
-    def byline(self, article):
-        return ", ".join(author.name for author in article.ordered_authors)
-
-    @admin.display(description=_("approved"), ordering="approved_comment_count")
-    def approved_comments(self, article):
-        return article.approved_comment_count
-
-    @admin.display(description=_("pending"), ordering="pending_comment_count")
-    def pending_comments(self, article):
-        if not article.pending_comment_count:
-            return 0
-        url = reverse("admin:commentary_comment_changelist")
-        return format_html(
-            '<a href="{}?article__id__exact={}&amp;status__exact=pending">{}</a>',
-            url,
-            article.pk,
-            article.pending_comment_count,
-        )
-
-    @admin.action(description=_("Publish selected articles"), permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        for article in queryset:
-            services.article_publish(article=article, user=request.user)
-        count = len(queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d article published.", "%(count)d articles published.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        for article in queryset:
-            services.article_unpublish(article=article, user=request.user)
-        count = len(queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d article unpublished.", "%(count)d articles unpublished.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+from ..moderation import event_reason_label, hold_reason_labels
 
 
 class ReportedFilter(admin.SimpleListFilter):

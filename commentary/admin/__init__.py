@@ -1,0 +1,5 @@
+"""The admin: the editors' and moderators' console. Each module registers its models."""
+
+from . import articles, comments, content
+
+__all__ = ["articles", "comments", "content"]

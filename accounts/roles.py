@@ -95,3 +95,18 @@ def sync_roles(apps, *, allow_missing=False):
                     continue
                 raise LookupError(f"permission {app_label}.{codename} does not exist") from missing
         group.permissions.set(permissions)
+
+
+def sync_roles_in_migration(apps, schema_editor):
+    """``RunPython`` entry point: a migration that adds models or roles calls this.
+
+    Django creates permissions only after all migrations have run, so the permissions of
+    models created so far are made here first, then the groups are synced.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps, allow_missing=True)

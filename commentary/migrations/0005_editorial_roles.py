@@ -1,16 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def resync_roles(apps, schema_editor):
-    from accounts.roles import sync_roles
-
-    # Contributors and Administrators join, and the new models' permissions must exist first.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_roles(apps, allow_missing=True)
+from accounts.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):
@@ -19,4 +9,4 @@ class Migration(migrations.Migration):
         ("commentary", "0004_editorial_workflow"),
     ]
 
-    operations = [migrations.RunPython(resync_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(sync_roles_in_migration, migrations.RunPython.noop)]

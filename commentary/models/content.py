@@ -1,16 +1,18 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from ..html import sanitize_html
+from ..html import BODY_EDITOR_EXTENSIONS, sanitize_html
 from ..images import validate_image
 
 
@@ -342,8 +344,11 @@ class Article(models.Model):
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("One or two sentences shown in lists.")
     )
-    body = models.TextField(
-        _("body"), help_text=_("HTML; anything outside the allowed tags is removed on save.")
+    body = ProseEditorField(
+        _("body"),
+        extensions=BODY_EDITOR_EXTENSIONS,
+        sanitize=sanitize_html,
+        help_text=_("HTML; anything outside the allowed tags is removed on save."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -492,6 +497,15 @@ class Article(models.Model):
 
     def __str__(self):
         return self.display_title
+
+    def clean(self):
+        super().clean()
+        # Said on the field itself; the database constraint can only say it for the whole form.
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError(
+                {"lead_image_alt": _("Describe the lead image for readers who cannot see it.")},
+                code="alt_text_required",
+            )
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)

@@ -6,12 +6,12 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format lock clean
+.PHONY: run test install translations migrate demo lint format lock clean
 
-run: install migrate demo
+run: install translations migrate demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install translations
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
@@ -20,6 +20,10 @@ $(INSTALLED): requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $(INSTALLED)
+
+# Compile locale/*/LC_MESSAGES/*.po to .mo in pure Python (no GNU gettext needed).
+translations: install
+	$(BIN)/python manage.py compile_translations
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

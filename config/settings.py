@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "taggit",
+    "reversion",
+    "reversion_compare",
+    "django_prose_editor",
     "accounts",
     "commentary",
 ]
@@ -146,6 +149,7 @@ LOGOUT_REDIRECT_URL = "commentary:home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,8 +1,10 @@
+import io
 import os
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 
 from tests.factories import EditorFactory, ModeratorFactory, UserFactory
@@ -42,6 +44,13 @@ def pytest_sessionfinish(session, exitstatus):
             f"CI=true: {len(skipped)} test(s) skipped; a skip is a failure in CI.", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the .po catalogues before any test renders a page, so Russian pages are tested
+    against the catalogue in the working tree, not a stale (or missing, git-ignored) .mo."""
+    call_command("compile_translations", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

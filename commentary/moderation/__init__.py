@@ -21,6 +21,8 @@ def hold_reason_label(hold):
         return _("Same text posted by someone else")
     if code == "honeypot":
         return _("Filled in the hidden anti-bot field")
+    if code == "imported_link":
+        return _("Imported from WordPress with a link: %(link)s") % {"link": detail}
     return f"{code}: {detail}" if detail else code
 
 

@@ -1,0 +1,3 @@
+# Templates show dates with |date:"DATE_FORMAT"; Russian readers see "11 февраля 2014"
+# (E is the month's name in the genitive, as a Russian date needs it).
+DATE_FORMAT = "j E Y"

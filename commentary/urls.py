@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ical, views
 
 app_name = "commentary"
 
@@ -11,7 +11,12 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.ReportCommentView.as_view(), name="report_comment"),
     path("columns/<slug:slug>/", views.ColumnDetailView.as_view(), name="column"),
     path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
+    path("authors/<slug:slug>/calendar.ics", ical.author_calendar, name="author_calendar"),
     path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
+    path("preview/<int:pk>/share/", views.PreviewShareView.as_view(), name="preview_share"),
+    path("preview/shared/<str:token>/", views.SharedPreviewView.as_view(), name="preview_shared"),
     path("archive/<int:year>/", views.YearArchiveView.as_view(), name="archive_year"),
     path(
         "archive/<int:year>/<int:month>/",

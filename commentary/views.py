@@ -1,18 +1,24 @@
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View, generic
+from django.views.decorators.cache import never_cache
 from django.views.generic.edit import FormMixin
 
 from . import services, spam
 from .forms import CommentForm, LinkCheckForm, ReportForm
-from .models import Article, Author, Column, Comment, Tag, byline_prefetch
+from .models import Article, Author, Column, Comment, Correction, Tag, byline_prefetch
+from .services import previews
 
 
 def public_articles():
@@ -91,7 +97,48 @@ class CommentThread:
         return cls(roots=roots, approved=approved)
 
 
-class ArticleDetailView(FormMixin, generic.DetailView):
+_BYLINE_JOINERS = {"", "and", "&", "и"}
+
+
+def _byline_words(text):
+    """A byline's names as words, whatever the case, commas and "and"s between them."""
+    return [word for word in re.split(r"[\s,]+", text.casefold()) if word not in _BYLINE_JOINERS]
+
+
+def original_byline(article):
+    """The source's byline, when the source credits the piece differently from ours."""
+    credited = " ".join(article.original_author.split())
+    if not (article.is_republished and credited):
+        return ""
+    ours = " ".join(author.name for author in article.ordered_authors)
+    return "" if _byline_words(credited) == _byline_words(ours) else credited
+
+
+class ArticlePageMixin:
+    """What the article page shows, to readers and in previews alike: the article with its
+    column, byline, tags, source and corrections (newest first), loaded in fixed queries."""
+
+    template_name = "commentary/article_detail.html"
+    context_object_name = "article"
+
+    @staticmethod
+    def load_for_page(articles):
+        return articles.select_related(
+            "column__publication", "source_publication"
+        ).prefetch_related("tags", byline_prefetch(), "corrections")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        context["authors"] = article.ordered_authors
+        context["author_notes"] = article.author_notes()
+        context["original_byline"] = original_byline(article)
+        # Newest first (Correction's ordering); the latest one dates the "Updated" line.
+        context["corrections"] = list(article.corrections.all())
+        return context
+
+
+class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
     """An article with its comment threads; POST submits a comment for moderation.
 
     Approved comments are shown to everyone, and the comments this browser session posted
@@ -99,17 +146,11 @@ class ArticleDetailView(FormMixin, generic.DetailView):
     ``?reply_to=<id>`` sets the form up as a reply to an approved comment, without script.
     """
 
-    template_name = "commentary/article_detail.html"
-    context_object_name = "article"
     form_class = CommentForm
     replying_to = None
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .select_related("column__publication", "source_publication")
-            .prefetch_related("tags", byline_prefetch())
-        )
+        return self.load_for_page(Article.objects.published())
 
     def get_initial(self):
         initial = super().get_initial()
@@ -137,8 +178,10 @@ class ArticleDetailView(FormMixin, generic.DetailView):
         context["comments"] = thread.roots
         context["comment_count"] = len(thread.approved)
         context["replying_to"] = self.replying_to
-        context["authors"] = self.object.ordered_authors
-        context["author_notes"] = self.object.author_notes()
+        # Search engines index the original when the syndication policy says so, else us.
+        context["canonical_url"] = self.object.canonical_url or self.request.build_absolute_uri(
+            self.object.get_absolute_url()
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -176,6 +219,112 @@ class ArticleDetailView(FormMixin, generic.DetailView):
                 ),
             )
         return HttpResponseRedirect(f"{self.object.get_absolute_url()}#comment-{comment.pk}")
+
+
+@method_decorator(never_cache, name="dispatch")
+class PreviewMixin(ArticlePageMixin):
+    """An article as readers will see it, whatever its status, for the people preparing it.
+
+    The page says it is a preview, has no comment form, and is kept out of search engines
+    and out of every cache (``Cache-Control: no-store, private``).
+    """
+
+    http_method_names = ["get", "head", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
+
+
+class ArticlePreviewView(LoginRequiredMixin, PreviewMixin, generic.DetailView):
+    """``/preview/<pk>/``: for editors and the article's own people; 404 for anyone else, so
+    that a draft's existence is not given away."""
+
+    def get_queryset(self):
+        return self.load_for_page(previews.previewable_articles(self.request.user))
+
+
+class SharedPreviewView(PreviewMixin, generic.DetailView):
+    """``/preview/shared/<token>/``: a preview for whoever holds a signed share link.
+
+    A link that is too old (or whose maker may no longer preview the article) answers 410
+    with a page that says so; one that is not ours answers 404.
+    """
+
+    def get(self, request, *args, **kwargs):
+        token = kwargs["token"]
+        try:
+            self.object = previews.preview_article_for_token(
+                token, queryset=self.load_for_page(Article.objects.all())
+            )
+        except previews.PreviewLinkInvalid as error:
+            raise Http404("Not a preview link") from error
+        except (previews.PreviewLinkExpired, previews.PreviewLinkRevoked) as error:
+            return self.response_class(
+                request=request,
+                template="commentary/preview_expired.html",
+                context={"expired": isinstance(error, previews.PreviewLinkExpired)},
+                status=410,
+            )
+        link_expires_at = previews.read_preview_link(token).expires_at
+        context = self.get_context_data(object=self.object, link_expires_at=link_expires_at)
+        return self.render_to_response(context)
+
+
+class PreviewShareView(LoginRequiredMixin, generic.DetailView):
+    """``/preview/<pk>/share/``: GET offers to make a share link; POST makes one and shows it,
+    ready to copy. For those who may preview the article; 404 for anyone else."""
+
+    template_name = "commentary/preview_share.html"
+    context_object_name = "article"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return previews.previewable_articles(self.request.user).select_related("column")
+
+    @method_decorator(never_cache)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        token = previews.preview_link_token(article=self.object, user=request.user)
+        share_url = request.build_absolute_uri(
+            reverse("commentary:preview_shared", kwargs={"token": token})
+        )
+        context = self.get_context_data(
+            object=self.object,
+            share_url=share_url,
+            link_expires_at=previews.read_preview_link(token).expires_at,
+        )
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(max_age_days=previews.preview_link_max_age().days, **kwargs)
+
+
+def public_corrections():
+    """Corrections of public articles, newest first, with what their list shows."""
+    return (
+        Correction.objects.filter(article__in=Article.objects.published())
+        .select_related("article__column")
+        .order_by("-published_at", "-id")
+    )
+
+
+class CorrectionListView(generic.ListView):
+    """``/corrections/``: every correction to a public article, newest first."""
+
+    template_name = "commentary/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return public_corrections()
 
 
 def reportable_comments():

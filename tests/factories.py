@@ -143,3 +143,39 @@ class CommentFactory(factory.django.DjangoModelFactory):
         rejected = factory.Trait(
             status=Comment.Status.REJECTED, moderated_at=factory.LazyFunction(timezone.now)
         )
+
+
+class ContributorFactory(UserFactory):
+    """A column writer with staff access: their own drafts, which they submit for review."""
+
+    username = factory.Sequence(lambda n: f"contributor{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        from accounts.roles import CONTRIBUTORS
+
+        if create:
+            user.groups.add(Group.objects.get(name=CONTRIBUTORS))
+
+
+class AdministratorFactory(UserFactory):
+    """Holds every permission through the Administrators group (not a superuser)."""
+
+    username = factory.Sequence(lambda n: f"administrator{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        from accounts.roles import ADMINISTRATORS
+
+        if create:
+            user.groups.add(Group.objects.get(name=ADMINISTRATORS))
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commentary.Correction"
+
+    article = factory.SubFactory(ArticleFactory)
+    note = "An earlier version misstated the date of the summit; it was Feb. 6."

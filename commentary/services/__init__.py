@@ -6,12 +6,22 @@ re-implements them.  Each one checks permission, validates, changes, records who
 """
 
 from .articles import (
+    CHANGE_ANY_PERMISSION,
     PUBLISH_PERMISSION,
+    SUBMIT_PERMISSION,
+    article_duplicate,
     article_import,
     article_publish,
+    article_return_to_draft,
+    article_schedule,
+    article_submit,
     article_unpublish,
+    can_edit_article,
     guess_language,
+    is_own_article,
+    validate_schedule_time,
 )
+from .columns import column_skip_clear, column_skip_mark
 from .comments import (
     MODERATE_PERMISSION,
     ModerationConflict,
@@ -24,14 +34,30 @@ from .comments import (
     commenter_ban,
     comments_purge_ip_hashes,
 )
+from .wordpress_import import (
+    WordpressImportError,
+    WordpressImportResult,
+    wordpress_import,
+)
 
 __all__ = [
+    "CHANGE_ANY_PERMISSION",
     "MODERATE_PERMISSION",
     "PUBLISH_PERMISSION",
+    "SUBMIT_PERMISSION",
     "ModerationConflict",
+    "WordpressImportError",
+    "WordpressImportResult",
+    "article_duplicate",
     "article_import",
     "article_publish",
+    "article_return_to_draft",
+    "article_schedule",
+    "article_submit",
     "article_unpublish",
+    "can_edit_article",
+    "column_skip_clear",
+    "column_skip_mark",
     "comment_approve",
     "comment_approve_and_reply",
     "comment_mark_spam",
@@ -41,4 +67,7 @@ __all__ = [
     "commenter_ban",
     "comments_purge_ip_hashes",
     "guess_language",
+    "is_own_article",
+    "validate_schedule_time",
+    "wordpress_import",
 ]

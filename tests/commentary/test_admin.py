@@ -14,6 +14,7 @@ from tests.factories import (
     AuthorFactory,
     ColumnFactory,
     CommentFactory,
+    ContributorFactory,
     DraftArticleFactory,
     PublicationFactory,
     TagFactory,
@@ -382,3 +383,36 @@ def test_staff_user_without_a_role_cannot_open_the_article_changelist(client):
     client.force_login(UserFactory(is_staff=True))
 
     assert client.get(ARTICLES).status_code == 403
+
+
+# --- contributors ---------------------------------------------------------------------------
+
+# As for editors, with the byline join that picks out the contributor's own articles.
+CONTRIBUTOR_CHANGELIST_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_contributor_article_changelist_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, count
+):
+    contributor = ContributorFactory()
+    profile = AuthorFactory(user=contributor)
+    column = ColumnFactory()
+    for number in range(count):
+        article = ArticleFactory(
+            column=column,
+            authors=[profile, AuthorFactory()],
+            tags=["Russia"],
+            created_by=contributor if number % 2 else None,
+        )
+        CommentFactory(article=article, approved=True)
+        CommentFactory(article=article)
+    ArticleFactory()  # someone else's: not listed
+    client.force_login(contributor)
+
+    with django_assert_num_queries(CONTRIBUTOR_CHANGELIST_QUERIES):
+        response = client.get(ARTICLES)
+
+    assert response.status_code == 200
+    assert len(listed(response)) == count
+    assert COMMENTS not in response.text  # no link to a comments admin they cannot open

@@ -498,7 +498,7 @@ def test_approved_comment_with_a_link_is_held_for_a_moderator(client, moderator,
     client.force_login(moderator)
     queue = client.get(reverse("moderation:queue")).content.decode()
     assert "the memorandum (https://www.example.org/zangezur-memo.pdf)" in queue
-    assert "imported_link: https://www.example.org/map" in queue
+    assert "Imported from WordPress with a link: https://www.example.org/map" in queue
 
 
 def test_spam_and_pingbacks_are_skipped_and_counted(imported):

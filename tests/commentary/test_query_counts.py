@@ -20,11 +20,13 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from commentary import spam
+from commentary.models import Article
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     ColumnFactory,
     CommentFactory,
+    CorrectionFactory,
     PublicationFactory,
     TagFactory,
 )
@@ -56,16 +58,20 @@ YEAR_QUERIES = 8
 #   month has articles?; days; next month; previous month; count; articles + column;
 #   bylines + authors; tags
 MONTH_QUERIES = 8
-#   article + column + publication + source; tags; bylines + authors; approved comments
-#   (with the session's own pending ones, in the same query)
-ARTICLE_QUERIES = 4
-#   session (its own pending comments); then the anonymous reader's four
-ARTICLE_WITH_OWN_COMMENTS_QUERIES = 5
-#   the same four: an invalid comment is refused by the form, before any query of its own
-ARTICLE_POST_INVALID_QUERIES = 4
-#   the anonymous reader's four, plus session; user; the user's own and group permissions
+#   article + column + publication + source; tags; bylines + authors; corrections; approved
+#   comments (with the session's own pending ones, in the same query). The corrections are
+#   one query of their own: they are listed under the article and the newest dates the
+#   "Updated" line, and no join with the article row could load a list of them.
+ARTICLE_QUERIES = 5
+#   session (its own pending comments); then the anonymous reader's five
+ARTICLE_WITH_OWN_COMMENTS_QUERIES = 6
+#   the same five: an invalid comment is refused by the form, before any query of its own
+ARTICLE_POST_INVALID_QUERIES = 5
+#   the anonymous reader's five, plus session; user; the user's own and group permissions
 #   (the header shows moderators a link to the queue)
-ARTICLE_SIGNED_IN_QUERIES = 8
+ARTICLE_SIGNED_IN_QUERIES = 9
+#   count; corrections + article + column (of public articles only, in the same query)
+CORRECTIONS_QUERIES = 2
 #   the comment + its article + column (the heading), if public and approved
 REPORT_PAGE_QUERIES = 1
 #   none: the link rule reads no table
@@ -93,8 +99,8 @@ def build_articles(n):
 
 
 def build_article(size):
-    """A republished column piece with ``size`` approved comments and tags, and 1 or 3
-    authors; pending and rejected comments too, which readers do not see.
+    """A republished column piece with ``size`` approved comments, tags and corrections, and
+    1 or 3 authors; pending and rejected comments too, which readers do not see.
 
     With 30 comments the threads use all three levels: 12 comments, 12 replies to them and
     6 replies to replies."""
@@ -117,6 +123,7 @@ def build_article(size):
     CommentFactory(article=article)
     CommentFactory(article=article, rejected=True)
     CommentFactory(article=article, parent=tops[0], depth=1, rejected=True)
+    CorrectionFactory.create_batch(size, article=article)
     assert article.comments.approved().count() == size
     return article
 
@@ -220,6 +227,7 @@ def test_article_page_runs_a_fixed_number_of_queries(client, django_assert_num_q
     assert count_shown(response.context["comments"]) == size
     assert len(response.context["author_notes"]) == (1 if size == 1 else 3)
     assert len(response.context["article"].tags.all()) == size
+    assert len(response.context["corrections"]) == size
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -286,6 +294,19 @@ def test_refused_comment_post_runs_a_fixed_number_of_queries(
     assert response.status_code == 400
     assert response.context["form"].errors["body"]
     assert count_shown(response.context["comments"]) == size
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_corrections_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, n):
+    build_articles(n)
+    for index, article in enumerate(Article.objects.all()):
+        CorrectionFactory(article=article, published_at=FEBRUARY_2014 + datetime.timedelta(index))
+    CorrectionFactory(article=ArticleFactory(status="draft"))
+
+    with django_assert_num_queries(CORRECTIONS_QUERIES):
+        response = get_list_page(client, reverse("commentary:corrections"))
+
+    assert len(response.context["corrections"]) == min(n + len(NEIGHBOURS), PER_PAGE)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -108,8 +108,12 @@ def test_home_lists_latest_articles_newest_first_with_column_authors_date_and_su
 
     assertContains(
         response,
-        '<p class="kicker"><a href="/columns/global-insights/">Global Insights</a></p>',
+        '<p class="kicker"><span class="kicker__type">Analysis</span> · '
+        '<a href="/columns/global-insights/">Global Insights</a></p>',
         html=True,
+    )
+    assertContains(
+        response, '<p class="kicker"><span class="kicker__type">Analysis</span></p>', html=True
     )
     assertContains(
         response,
@@ -927,3 +931,56 @@ def test_draft_article_answers_the_friendly_404_page(client, settings):
 
     assertContains(response, "<h1>Page not found</h1>", status_code=404, html=True)
     assertNotContains(response, "Not ready for readers", status_code=404)
+
+
+# --- expired articles ------------------------------------------------------------------------
+
+EXPIRES_AT = datetime.datetime(2014, 2, 25, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def expiring(shared):
+    """A public article that leaves the site at ``EXPIRES_AT``, and one that stays."""
+    with time_machine.travel(NOW, tick=False):
+        return SimpleNamespace(
+            leaving=shared_article(
+                shared, title="Leaves the site", published_at=ARTICLE_DATE, expires_at=EXPIRES_AT
+            ),
+            staying=shared_article(shared, published_at=ARTICLE_DATE),
+        )
+
+
+@pytest.mark.parametrize("list_page", LIST_PAGES)
+def test_expired_article_leaves_every_list_at_its_expiry_time(client, shared, expiring, list_page):
+    url = LIST_PAGES[list_page](shared)
+    leaving = link(expiring.leaving.get_absolute_url())
+
+    with time_machine.travel(EXPIRES_AT - datetime.timedelta(seconds=1), tick=False):
+        assertContains(client.get(url), leaving)
+
+    with time_machine.travel(EXPIRES_AT, tick=False):
+        response = client.get(url)
+        assertNotContains(response, leaving)
+        assertContains(response, link(expiring.staying.get_absolute_url()))
+
+
+def test_expired_article_page_answers_404_from_its_expiry_time(client, expiring):
+    url = expiring.leaving.get_absolute_url()
+
+    with time_machine.travel(EXPIRES_AT - datetime.timedelta(seconds=1), tick=False):
+        assertContains(client.get(url), "Leaves the site")
+
+    with time_machine.travel(EXPIRES_AT, tick=False):
+        response = client.get(url)
+        assert response.status_code == 404
+        assertNotContains(response, "Leaves the site", status_code=404)
+
+
+def test_archive_of_a_month_whose_only_article_expired_answers_404(client):
+    with time_machine.travel(NOW, tick=False):
+        only = ArticleFactory(published_at=ARTICLE_DATE, expires_at=EXPIRES_AT)
+    url = reverse("commentary:archive_month", kwargs={"year": 2014, "month": 2})
+
+    with time_machine.travel(EXPIRES_AT, tick=False):
+        assert client.get(url).status_code == 404
+        assert client.get(only.get_absolute_url()).status_code == 404

@@ -17,7 +17,7 @@ from django.core.cache import cache
 
 from .models import BannedWord
 
-_FORM_TOKEN_SALT = "commentary.comment-form"
+_FORM_TOKEN_SALT = "commentary.comment-form"  # noqa: S105 - a signing salt, not a secret
 # A form older than this is refused as stale, with the reader's text kept.
 FORM_TOKEN_MAX_AGE = 24 * 60 * 60
 

@@ -272,11 +272,11 @@ class ArticleEditingMixin(CompareVersionAdmin):
     # History --------------------------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
-        # VersionAdmin wraps the changelist in one revision, so an action on twenty articles
-        # would make one revision of all twenty, and restoring any of them would restore all.
-        # The services record a revision per article instead.
-        # django-reversion's changelist template links to the deleted articles when this is
-        # true; only those who may recover them get the link.
+        # Skips VersionAdmin's version, which wraps the changelist in one revision: an action
+        # on twenty articles would make one revision of all twenty, and restoring any of them
+        # would restore all.  The services record a revision per article instead.
+        # ``has_change_permission`` is what django-reversion's changelist template checks
+        # before linking to the deleted articles; only those who may recover them get the link.
         context = {"has_change_permission": self._may_recover(request)}
         context.update(extra_context or {})
         return super(VersionAdmin, self).changelist_view(request, context)

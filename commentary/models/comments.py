@@ -233,9 +233,7 @@ class CommentReport(models.Model):
         help_text=_("A keyed hash of the account or browser session: one report per reader."),
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    note = models.CharField(
-        _("note"), max_length=300, blank=True, validators=[validate_no_links]
-    )
+    note = models.CharField(_("note"), max_length=300, blank=True, validators=[validate_no_links])
     created_at = models.DateTimeField(_("reported"), default=timezone.now)
 
     class Meta:

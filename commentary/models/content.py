@@ -398,16 +398,16 @@ class Article(models.Model):
     licence_note = models.TextField(
         _("licence or permission"),
         blank=True,
-        help_text=_("Under what terms we republish it: licence, agreement, or who gave permission."),
+        help_text=_(
+            "Under what terms we republish it: licence, agreement, or who gave permission."
+        ),
     )
     syndication_policy = models.CharField(
         _("search engines"),
         max_length=8,
         choices=SyndicationPolicy.choices,
         default=SyndicationPolicy.CANONICAL_TO_SOURCE,
-        help_text=_(
-            "For republished pieces. With no original URL the canonical link stays ours."
-        ),
+        help_text=_("For republished pieces. With no original URL the canonical link stays ours."),
     )
     lead_image = models.ImageField(
         _("lead image"), upload_to="articles/%Y/%m/", blank=True, validators=[validate_image]
@@ -498,6 +498,13 @@ class Article(models.Model):
     def __str__(self):
         return self.display_title
 
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("commentary:article", kwargs={"slug": self.slug})
+
     def clean(self):
         super().clean()
         # Said on the field itself; the database constraint can only say it for the whole form.
@@ -506,13 +513,6 @@ class Article(models.Model):
                 {"lead_image_alt": _("Describe the lead image for readers who cannot see it.")},
                 code="alt_text_required",
             )
-
-    def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("commentary:article", kwargs={"slug": self.slug})
 
     @property
     def display_title(self):
@@ -623,7 +623,8 @@ class Correction(models.Model):
     )
     published_at = models.DateTimeField(_("date"), default=timezone.now)
     note = models.TextField(
-        _("correction"), help_text=_("What was wrong and what it says now, in one or two sentences.")
+        _("correction"),
+        help_text=_("What was wrong and what it says now, in one or two sentences."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -306,9 +306,18 @@ def article_import(*, parsed, tags=(), publish=True):
     """Create or update an article and everything it names from a parsed plain-text file.
 
     Publications, authors and the column are found by name (created when missing); the article
-    is found by its slug.  Running it twice with the same input changes nothing.  Returns
-    ``(article, changed)``.
+    is found by its slug.  Running it twice with the same input changes nothing.  A change is
+    kept as a revision of the article.  Returns ``(article, changed)``.
     """
+    with revision(None, _("Imported from a text file.")):
+        article, changed = _import_parsed_article(parsed=parsed, tags=tags, publish=publish)
+        if changed:
+            # Bylines are bulk-created, which revisions do not see by themselves.
+            reversion.add_to_revision(article)
+    return article, changed
+
+
+def _import_parsed_article(*, parsed, tags, publish):
     changed = False
     schedule = parsed.schedule
     outlet_short = schedule.publication_short_name if schedule else ""

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import notifications, spam
 from ..models import Ban, Comment, CommentReport, ModerationEvent, RejectionReason
@@ -41,9 +42,12 @@ def _check_rate(*, user, ip_hash):
     if limited:
         minutes = max(1, settings.COMMENTS_RATE_LIMIT_WINDOW // 60)
         raise ValidationError(
-            _(
+            ngettext(
                 "You have posted several comments in a short time. Please wait %(minutes)d "
-                "minutes and send this one again; your text is kept below."
+                "minute and send this one again; your text is kept below.",
+                "You have posted several comments in a short time. Please wait %(minutes)d "
+                "minutes and send this one again; your text is kept below.",
+                minutes,
             ),
             code="rate_limited",
             params={"minutes": minutes},

@@ -173,8 +173,8 @@ def test_the_history_page_lists_who_saved_when_and_what(as_anna):
     text = page.text
     assert text.count("Anna Editor") >= 2
     assert text.count("Changed Title.") == 2
-    assert "Feb. 18, 2014, 10 a.m." in text
-    assert "Feb. 18, 2014, 10:05 a.m." in text
+    assert "18 Feb 2014, 10:00" in text
+    assert "18 Feb 2014, 10:05" in text
     assert text.count("Restore this version") == 2
     assert 'name="version_id1"' in text
     assert "style=" not in text.split('id="change-history"')[1]

@@ -112,6 +112,9 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ for a first run, PostgreSQL in production.
+if not env_str("DATABASE_URL", ""):
+    # A fresh clone has no var/ (it is not versioned); SQLite cannot create its file without it.
+    VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.roles import EDITORS, MODERATORS
+from accounts.roles import ADMINISTRATORS, CONTRIBUTORS, EDITORS, MODERATORS
 from commentary.models import Article, ArticleAuthor, Author, Column, Comment, Publication, Tag
 
 
@@ -23,24 +23,40 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
-class EditorFactory(UserFactory):
-    username = factory.Sequence(lambda n: f"editor{n}")
-    is_staff = True
-
-    @factory.post_generation
-    def role(user, create, extracted, **kwargs):
+def _role_factory(name, group, prefix, doc):
+    def add_role(user, create, extracted, **kwargs):
         if create:
-            user.groups.add(Group.objects.get(name=EDITORS))
+            user.groups.add(Group.objects.get(name=group))
+
+    return type(
+        name,
+        (UserFactory,),
+        {
+            "__doc__": doc,
+            "__module__": __name__,
+            "username": factory.Sequence(lambda n: f"{prefix}{n}"),
+            "is_staff": True,
+            "role": factory.PostGeneration(add_role),
+        },
+    )
 
 
-class ModeratorFactory(UserFactory):
-    username = factory.Sequence(lambda n: f"moderator{n}")
-    is_staff = True
-
-    @factory.post_generation
-    def role(user, create, extracted, **kwargs):
-        if create:
-            user.groups.add(Group.objects.get(name=MODERATORS))
+EditorFactory = _role_factory("EditorFactory", EDITORS, "editor", "An editor: all content.")
+ModeratorFactory = _role_factory(
+    "ModeratorFactory", MODERATORS, "moderator", "A moderator: comments only."
+)
+ContributorFactory = _role_factory(
+    "ContributorFactory",
+    CONTRIBUTORS,
+    "contributor",
+    "A column writer with staff access: their own drafts, which they submit for review.",
+)
+AdministratorFactory = _role_factory(
+    "AdministratorFactory",
+    ADMINISTRATORS,
+    "administrator",
+    "Holds every permission through the Administrators group (not a superuser).",
+)
 
 
 class PublicationFactory(factory.django.DjangoModelFactory):
@@ -143,34 +159,6 @@ class CommentFactory(factory.django.DjangoModelFactory):
         rejected = factory.Trait(
             status=Comment.Status.REJECTED, moderated_at=factory.LazyFunction(timezone.now)
         )
-
-
-class ContributorFactory(UserFactory):
-    """A column writer with staff access: their own drafts, which they submit for review."""
-
-    username = factory.Sequence(lambda n: f"contributor{n}")
-    is_staff = True
-
-    @factory.post_generation
-    def role(user, create, extracted, **kwargs):
-        from accounts.roles import CONTRIBUTORS
-
-        if create:
-            user.groups.add(Group.objects.get(name=CONTRIBUTORS))
-
-
-class AdministratorFactory(UserFactory):
-    """Holds every permission through the Administrators group (not a superuser)."""
-
-    username = factory.Sequence(lambda n: f"administrator{n}")
-    is_staff = True
-
-    @factory.post_generation
-    def role(user, create, extracted, **kwargs):
-        from accounts.roles import ADMINISTRATORS
-
-        if create:
-            user.groups.add(Group.objects.get(name=ADMINISTRATORS))
 
 
 class CorrectionFactory(factory.django.DjangoModelFactory):

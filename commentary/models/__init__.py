@@ -18,6 +18,7 @@ from .content import (
     Publication,
     Tag,
     TaggedArticle,
+    TagRedirect,
     byline_prefetch,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "Publication",
     "RejectionReason",
     "Tag",
+    "TagRedirect",
     "TaggedArticle",
     "byline_prefetch",
 ]

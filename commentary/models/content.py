@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -231,6 +232,24 @@ class Tag(TagBase):
         return reverse("commentary:tag", kwargs={"slug": self.slug})
 
 
+class TagRedirect(models.Model):
+    """The slug of a tag merged into another, so its old address keeps working."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=100, unique=True, allow_unicode=True)
+    tag = models.ForeignKey(
+        Tag, verbose_name=_("tag"), on_delete=models.CASCADE, related_name="redirects"
+    )
+    created_at = models.DateTimeField(_("merged"), default=timezone.now)
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = _("tag redirect")
+        verbose_name_plural = _("tag redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"
+
+
 class TaggedArticle(ItemBase):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
     content_object = models.ForeignKey(
@@ -439,6 +458,21 @@ class Article(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        help_text=_("The article this one translates; both pages then offer the other."),
+    )
+    search_vector = SearchVectorField(
+        _("search index"),
+        null=True,
+        editable=False,
+        help_text=_("Weighted full-text index (PostgreSQL), rebuilt when the article is saved."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -19,6 +19,7 @@ _CONTENT_MODELS = [
     ("commentary", "publication"),
     ("commentary", "tag"),
     ("commentary", "taggedarticle"),
+    ("commentary", "tagredirect"),
     ("commentary", "correction"),
     ("commentary", "columnskip"),
 ]

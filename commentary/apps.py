@@ -8,4 +8,9 @@ class CommentaryConfig(AppConfig):
 
     def ready(self):
         # Registers the models whose history django-reversion keeps.
-        from . import revisions  # noqa: F401
+        from . import (
+            revisions,  # noqa: F401
+            signal_handlers,
+        )
+
+        signal_handlers.connect()

@@ -6,18 +6,29 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View, generic
 from django.views.decorators.cache import never_cache
 from django.views.generic.edit import FormMixin
 
-from . import services, spam
+from . import related, services, spam
 from .forms import CommentForm, LinkCheckForm, ReportForm
-from .models import Article, Author, Column, Comment, Correction, Tag, byline_prefetch
+from .models import (
+    Article,
+    Author,
+    Column,
+    Comment,
+    Correction,
+    Tag,
+    TagRedirect,
+    byline_prefetch,
+)
 from .services import previews
 
 
@@ -36,6 +47,7 @@ class HomeView(generic.ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["columns"] = Column.objects.filter(is_active=True).select_related("publication")
+        context["most_discussed"] = related.most_discussed()
         return context
 
 
@@ -178,9 +190,17 @@ class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
         context["comments"] = thread.roots
         context["comment_count"] = len(thread.approved)
         context["replying_to"] = self.replying_to
-        # Search engines index the original when the syndication policy says so, else us.
+        # Further reading: the column's previous and next installments, then articles that
+        # share tags with this one (not repeating those two); one query each.
+        neighbours = related.column_neighbours(self.object)
+        context["column_neighbours"] = neighbours
+        context["related_articles"] = related.related_articles(self.object, exclude=neighbours.pks)
+        # Search engines index the original when the syndication policy says so, else our page
+        # under the prefix of the article's own language (the one hreflang names).
+        with translation.override(self.object.language):
+            own_url = self.object.get_absolute_url()
         context["canonical_url"] = self.object.canonical_url or self.request.build_absolute_uri(
-            self.object.get_absolute_url()
+            own_url
         )
         return context
 
@@ -448,10 +468,39 @@ class AuthorDetailView(FilteredArticleListView):
         return queryset.filter(authors=self.owner)
 
 
+class TagMerged(Exception):
+    """The tag asked for was merged into ``tag``."""
+
+    def __init__(self, tag):
+        super().__init__(tag.slug)
+        self.tag = tag
+
+
 class TagDetailView(FilteredArticleListView):
+    """A tag's articles. The address of a tag merged into another answers a permanent
+    redirect (301) to that tag's page, keeping the page number."""
+
     template_name = "commentary/tag_detail.html"
     owner_model = Tag
     owner_context_name = "tag"
+
+    def get_owner(self):
+        slug = self.kwargs["slug"]
+        try:
+            return Tag.objects.get(slug=slug)
+        except Tag.DoesNotExist:
+            merged = get_object_or_404(TagRedirect.objects.select_related("tag"), old_slug=slug)
+            raise TagMerged(merged.tag) from None
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except TagMerged as merged:
+            url = merged.tag.get_absolute_url()
+            page = request.GET.get("page")
+            if page:
+                url = f"{url}?{urlencode({'page': page})}"
+            return HttpResponsePermanentRedirect(url)
 
     def filter_articles(self, queryset):
         return queryset.filter(tags=self.owner)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import EditorFactory, ModeratorFactory, UserFactory
 
@@ -51,6 +52,16 @@ def compiled_translations():
     """Compile the .po catalogues before any test renders a page, so Russian pages are tested
     against the catalogue in the working tree, not a stale (or missing, git-ignored) .mo."""
     call_command("compile_translations", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language. A request activates the language of its URL
+    (LocaleMiddleware) in the test's thread and nothing switches it back, so without this a
+    page visited in /ru/ would make every later test's reverse() answer /ru/ addresses."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -142,7 +142,7 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
     search_fields = ("title", "summary", "authors__name", "column__name")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("column", "source_publication")
+    autocomplete_fields = ("column", "source_publication", "translation_of")
     inlines = (ArticleAuthorInline, CorrectionInline)
     actions = (
         "submit_selected",
@@ -173,6 +173,7 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
                     "planned_for",
                     "article_type",
                     "language",
+                    "translation_of",
                     "comments_enabled",
                     ("submitted_by", "submitted_at"),
                 )

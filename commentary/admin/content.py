@@ -1,10 +1,16 @@
 """Admin for the things articles belong to: outlets, authors, columns and tags."""
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..calendar import can_view_calendar, check_slot_date, column_anchor
@@ -14,6 +20,7 @@ from ..models import (
     ColumnSkip,
     Publication,
     Tag,
+    TagRedirect,
 )
 from .calendar import calendar_urls
 
@@ -98,8 +105,114 @@ class ColumnAdmin(admin.ModelAdmin):
                 skip.save()
 
 
+class TagChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, tag):
+        return ngettext(
+            "%(name)s (%(count)d article)", "%(name)s (%(count)d articles)", tag.article_count
+        ) % {"name": tag.name, "count": tag.article_count}
+
+
+class TagMergeForm(forms.Form):
+    """Which of the selected tags to keep; the others are merged into it."""
+
+    target = TagChoiceField(
+        label=_("Keep this tag"),
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_(
+            "The other selected tags are merged into it: their articles are tagged with it "
+            "instead, their addresses redirect to its page, and they are deleted."
+        ),
+    )
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = tags
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+    actions = ("merge_selected",)
+
+    @admin.action(description=_("Merge selected tags into…"), permissions=["change", "delete"])
+    def merge_selected(self, request, queryset):
+        """Ask, on a page of its own, which of the selected tags to keep; when that page is
+        sent back (with ``post``), merge the others into it with ``services.tag_merge``."""
+        tags = queryset.annotate(article_count=Count("tagged_articles")).order_by("name")
+        if len(tags) < 2:
+            self.message_user(
+                request, gettext("Select at least two tags to merge."), messages.WARNING
+            )
+            return None
+        form = TagMergeForm(request.POST if "post" in request.POST else None, tags=tags)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            self.merge_tags(request, [tag for tag in tags if tag.pk != target.pk], target)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Merge tags"),
+            "tags": tags,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": reverse("admin:commentary_tag_changelist"),
+        }
+        return TemplateResponse(request, "admin/commentary/tag/merge.html", context)
+
+    def merge_tags(self, request, sources, target):
+        """Merge each of ``sources`` into ``target`` and report what happened to each."""
+        for source in sources:
+            try:
+                result = services.tag_merge(source=source, target=target, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                if isinstance(error, ValidationError):
+                    reason = " ".join(error.messages)
+                else:
+                    reason = str(error) or gettext("You may not do this.")
+                self.message_user(
+                    request,
+                    gettext("“%(name)s” was not merged: %(reason)s")
+                    % {"name": source.name, "reason": reason},
+                    messages.WARNING,
+                )
+                continue
+            report = ngettext(
+                "“%(source)s” merged into “%(target)s”: %(count)d article moved.",
+                "“%(source)s” merged into “%(target)s”: %(count)d articles moved.",
+                result.moved,
+            ) % {"source": result.merged_name, "target": target.name, "count": result.moved}
+            if result.already_tagged:
+                report += " " + ngettext(
+                    "%(count)d article already had both tags.",
+                    "%(count)d articles already had both tags.",
+                    result.already_tagged,
+                ) % {"count": result.already_tagged}
+            self.message_user(request, report, messages.SUCCESS)
+
+
+@admin.register(TagRedirect)
+class TagRedirectAdmin(admin.ModelAdmin):
+    """The addresses of merged tags and the tag each now leads to. Only merges write them,
+    so the list is read-only."""
+
+    list_display = ("old_slug", "tag", "created_at")
+    list_select_related = ("tag",)
+    search_fields = ("old_slug", "tag__name", "tag__slug")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may merge tags may see the redirects merges leave behind.
+        return super().has_view_permission(request, obj) or services.can_merge_tags(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

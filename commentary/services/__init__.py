@@ -34,6 +34,7 @@ from .comments import (
     commenter_ban,
     comments_purge_ip_hashes,
 )
+from .tags import TagMergeResult, can_merge_tags, tag_merge
 from .wordpress_import import (
     WordpressImportError,
     WordpressImportResult,
@@ -46,6 +47,7 @@ __all__ = [
     "PUBLISH_PERMISSION",
     "SUBMIT_PERMISSION",
     "ModerationConflict",
+    "TagMergeResult",
     "WordpressImportError",
     "WordpressImportResult",
     "article_duplicate",
@@ -56,6 +58,7 @@ __all__ = [
     "article_submit",
     "article_unpublish",
     "can_edit_article",
+    "can_merge_tags",
     "column_skip_clear",
     "column_skip_mark",
     "comment_approve",
@@ -68,6 +71,7 @@ __all__ = [
     "comments_purge_ip_hashes",
     "guess_language",
     "is_own_article",
+    "tag_merge",
     "validate_schedule_time",
     "wordpress_import",
 ]

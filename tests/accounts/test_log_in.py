@@ -35,9 +35,9 @@ def test_log_in_page_shows_the_form_without_touching_the_database(
     assert response.status_code == 200
     assert 'name="username"' in response.text
     assert 'name="password"' in response.text
-    assert 'href="/accounts/password-reset/"' in response.text
+    assert 'href="/en/accounts/password-reset/"' in response.text
     # The header names the site, not the request's host (Django's LoginView sets both).
-    assert '<a class="site-name" href="/">Commentary</a>' in response.text
+    assert '<a class="site-name" href="/en/">Commentary</a>' in response.text
 
 
 def test_a_confirmed_reader_logs_in_and_lands_on_the_profile(client):
@@ -53,11 +53,11 @@ def test_a_confirmed_reader_logs_in_and_lands_on_the_profile(client):
 def test_log_in_follows_a_safe_next_and_ignores_an_outside_one(client):
     user = UserFactory()
 
-    inside = log_in(client, user.username, next="/accounts/password-change/")
+    inside = log_in(client, user.username, next="/en/accounts/password-change/")
     client.post(reverse("accounts:log-out"))
     outside = log_in(client, user.username, next="https://evil.example/")
 
-    assert inside.url == "/accounts/password-change/"
+    assert inside.url == "/en/accounts/password-change/"
     assert outside.url == reverse("accounts:profile")
 
 
@@ -77,9 +77,9 @@ def test_log_in_works_only_after_the_address_is_confirmed(client, mailoutbox):
     assert refused.status_code == 200
     assert logged_in_user_id(client) is None
     assert CONFIRM_FIRST in refused.text
-    assert 'href="/accounts/confirm/resend/"' in refused.text
+    assert 'href="/en/accounts/confirm/resend/"' in refused.text
 
-    link = re.search(r"http://testserver(/accounts/confirm/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(r"http://testserver(/en/accounts/confirm/\S+/)", mailoutbox[0].body).group(1)
     client.get(link)
     client.post(reverse("accounts:log-out"))
     assert logged_in_user_id(client) is None
@@ -151,8 +151,8 @@ def nav(response):
 def test_the_header_offers_anonymous_visitors_log_in_and_sign_up(client):
     header = nav(client.get(reverse("accounts:sign-up")))
 
-    assert '<a href="/accounts/log-in/">Log in</a>' in header
-    assert '<a href="/accounts/sign-up/">Sign up</a>' in header
+    assert '<a href="/en/accounts/log-in/">Log in</a>' in header
+    assert '<a href="/en/accounts/sign-up/">Sign up</a>' in header
     assert "/accounts/log-out/" not in header
     assert "/accounts/profile/" not in header
 
@@ -163,9 +163,9 @@ def test_the_header_shows_signed_in_readers_their_name_and_a_log_out_button(clie
 
     header = nav(client.get(reverse("accounts:profile")))
 
-    assert '<a href="/accounts/profile/">Anna &lt;Karenina&gt;</a>' in header
+    assert '<a href="/en/accounts/profile/">Anna &lt;Karenina&gt;</a>' in header
     assert re.search(
-        r'<form class="log-out-form" action="/accounts/log-out/" method="post">\s*'
+        r'<form class="log-out-form" action="/en/accounts/log-out/" method="post">\s*'
         r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">\s*'
         r'<button type="submit" class="button--link">Log out</button>',
         header,

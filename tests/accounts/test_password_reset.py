@@ -20,7 +20,7 @@ def request_reset(client, email):
 
 def reset_path(message):
     match = re.search(
-        r"^http://testserver(/accounts/password-reset/[^/\s]+/[^/\s]+/)$", message.body, re.M
+        r"^http://testserver(/en/accounts/password-reset/[^/\s]+/[^/\s]+/)$", message.body, re.M
     )
     assert match, message.body
     return match.group(1)
@@ -62,7 +62,7 @@ def test_the_reset_email_arrives_and_its_link_sets_a_new_password(client, mailou
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert not user.check_password(OLD_PASSWORD)
-    assert 'href="/accounts/log-in/"' in client.get(done.url).text
+    assert 'href="/en/accounts/log-in/"' in client.get(done.url).text
 
     # The link works once.
     again = client.get(reset_path(message), follow=True)
@@ -100,7 +100,7 @@ def test_an_account_awaiting_confirmation_gets_no_reset_link(client, mailoutbox)
 
     assert response.url == reverse("accounts:password-reset-done")
     assert mailoutbox == []
-    assert 'href="/accounts/confirm/resend/"' in client.get(response.url).text
+    assert 'href="/en/accounts/confirm/resend/"' in client.get(response.url).text
 
 
 # Changing the password while signed in
@@ -110,7 +110,7 @@ def test_password_change_needs_a_signed_in_user(client):
     response = client.get(reverse("accounts:password-change"))
 
     assert response.status_code == 302
-    assert response.url == "/accounts/log-in/?next=/accounts/password-change/"
+    assert response.url == "/en/accounts/log-in/?next=/en/accounts/password-change/"
 
 
 def test_a_signed_in_reader_changes_the_password_and_stays_signed_in(client, reader):

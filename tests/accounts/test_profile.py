@@ -12,7 +12,7 @@ def test_the_profile_needs_a_signed_in_user(client):
     response = client.get(reverse("accounts:profile"))
 
     assert response.status_code == 302
-    assert response.url == "/accounts/log-in/?next=/accounts/profile/"
+    assert response.url == "/en/accounts/log-in/?next=/en/accounts/profile/"
 
 
 def test_the_profile_shows_username_address_and_display_name(client):
@@ -38,7 +38,7 @@ def test_a_reader_changes_the_display_name(client, reader):
     assert "Your profile has been saved." in response.text
     reader.refresh_from_db()
     assert reader.display_name == "Vasily Grossman"
-    assert '<a href="/accounts/profile/">Vasily Grossman</a>' in response.text
+    assert '<a href="/en/accounts/profile/">Vasily Grossman</a>' in response.text
 
 
 def test_an_empty_display_name_shows_the_username_instead(client):
@@ -50,7 +50,7 @@ def test_an_empty_display_name_shows_the_username_instead(client):
     reader.refresh_from_db()
     assert reader.display_name == ""
     assert reader.public_name == "olga"
-    assert '<a href="/accounts/profile/">olga</a>' in response.text
+    assert '<a href="/en/accounts/profile/">olga</a>' in response.text
 
 
 def test_a_display_name_that_is_too_long_is_refused(client, reader):

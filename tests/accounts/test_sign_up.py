@@ -38,7 +38,7 @@ def sign_up(client, **overrides):
 
 def confirmation_path(message):
     """The path of the confirmation link in an e-mail (the test server's host in front)."""
-    match = re.search(r"^http://testserver(/accounts/confirm/[^/\s]+/)$", message.body, re.M)
+    match = re.search(r"^http://testserver(/en/accounts/confirm/[^/\s]+/)$", message.body, re.M)
     assert match, message.body
     return match.group(1)
 
@@ -55,7 +55,7 @@ def test_sign_up_page_shows_the_form_without_touching_the_database(
     assert response.status_code == 200
     for name in ("username", "email", "display_name", "password1", "password2"):
         assert f'name="{name}"' in response.text
-    assert 'action="/accounts/sign-up/"' in response.text
+    assert 'action="/en/accounts/sign-up/"' in response.text
 
 
 def test_sign_up_creates_an_inactive_account_and_sends_one_confirmation_email(client, mailoutbox):
@@ -76,8 +76,8 @@ def test_sign_up_creates_an_inactive_account_and_sends_one_confirmation_email(cl
     assert message.subject == "Confirm your e-mail address for Commentary"
     assert "Hello Natasha R.," in message.body
     assert "natasha" in message.body
-    assert "http://testserver/accounts/confirm/resend/" in message.body
-    assert confirmation_path(message).startswith("/accounts/confirm/")
+    assert "http://testserver/en/accounts/confirm/resend/" in message.body
+    assert confirmation_path(message).startswith("/en/accounts/confirm/")
 
     done = client.get(response.url)
     assert "We have sent you an e-mail with a link" in done.text
@@ -108,7 +108,7 @@ def test_a_used_link_does_not_log_anyone_in_again(client, mailoutbox):
 
     assert response.status_code == 200
     assert "Your address is already confirmed" in response.text
-    assert 'href="/accounts/log-in/"' in response.text
+    assert 'href="/en/accounts/log-in/"' in response.text
     assert logged_in_user_id(client) is None
 
 
@@ -137,7 +137,7 @@ def test_the_link_expires_after_three_days(client, mailoutbox, age, accepted):
     else:
         assert response.status_code == 400
         assert "This link has expired" in response.text
-        assert 'href="/accounts/confirm/resend/"' in response.text
+        assert 'href="/en/accounts/confirm/resend/"' in response.text
         assert not user.is_active
         assert user_id is None
 
@@ -165,7 +165,7 @@ def test_a_tampered_link_is_refused_with_a_way_to_get_a_new_one(client, mailoutb
     assert response.status_code == 400
     assert "This link does not work" in response.text
     assert "This confirmation link is not valid." in response.text
-    assert 'href="/accounts/confirm/resend/"' in response.text
+    assert 'href="/en/accounts/confirm/resend/"' in response.text
     assert not User.objects.get(username="natasha").is_active
     assert logged_in_user_id(client) is None
 

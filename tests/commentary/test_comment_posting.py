@@ -16,7 +16,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core import signing
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -185,9 +185,9 @@ def test_surrounding_whitespace_is_trimmed_from_a_comment(client, article):
 
 
 def test_comment_records_the_readers_language(client, article):
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ru"
-
-    response = post_comment(client, article)
+    # The page's address carries the reader's language: the form on /ru/… posts to /ru/….
+    with translation.override("ru"):
+        response = post_comment(client, article)
 
     assert response.status_code == 302
     assert Comment.objects.get().language == "ru"
@@ -422,7 +422,7 @@ def test_posting_to_a_future_article_answers_404_and_stores_nothing(client):
 
 
 def test_posting_to_an_unknown_article_answers_404(client):
-    response = client.post("/articles/no-such-article/", comment_data())
+    response = client.post("/en/articles/no-such-article/", comment_data())
 
     assert response.status_code == 404
     assert not Comment.objects.exists()

@@ -88,10 +88,10 @@ def draft(contributor):
 
 
 def test_routes_have_the_names_the_admin_links_to():
-    assert reverse("commentary:preview", kwargs={"pk": 7}) == "/preview/7/"
-    assert reverse("commentary:preview_share", kwargs={"pk": 7}) == "/preview/7/share/"
+    assert reverse("commentary:preview", kwargs={"pk": 7}) == "/en/preview/7/"
+    assert reverse("commentary:preview_share", kwargs={"pk": 7}) == "/en/preview/7/share/"
     assert reverse("commentary:preview_shared", kwargs={"token": "abc:def"}) == (
-        "/preview/shared/abc:def/"
+        "/en/preview/shared/abc:def/"
     )
 
 
@@ -161,7 +161,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client, draft):
     response = client.get(preview_url(draft))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/log-in/?next={preview_url(draft)}"
+    assert response["Location"] == f"/en/accounts/log-in/?next={preview_url(draft)}"
 
 
 def test_closed_account_cannot_preview(contributor, draft):
@@ -463,7 +463,7 @@ def test_share_page_makes_a_working_link_ready_to_copy(client, editor, draft, fr
 
     assert response.status_code == 200
     match = re.search(
-        r'<input id="preview-link" type="url" value="http://testserver(/preview/shared/[^"]+/)" '
+        r'<input id="preview-link" type="url" value="http://testserver(/en/preview/shared/[^"]+/)" '
         r"readonly>",
         response.content.decode(),
     )
@@ -493,7 +493,7 @@ def test_share_page_sends_anonymous_visitors_to_log_in(client, draft):
     response = client.post(share_url(draft))
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/log-in/?next=")
+    assert response["Location"].startswith("/en/accounts/log-in/?next=")
 
 
 def test_contributor_shares_a_preview_of_their_own_draft(client, contributor, draft):
@@ -508,8 +508,9 @@ def test_contributor_shares_a_preview_of_their_own_draft(client, contributor, dr
 # --- queries --------------------------------------------------------------------------------
 
 #   article + column + publication + source; tags; bylines + authors; corrections; the link's
-#   maker; their own and their groups' permissions; whether they may preview it
-SHARED_PREVIEW_QUERIES = 8
+#   maker; their own and their groups' permissions; whether they may preview it; its published
+#   translations (the links under the byline, as readers will see them)
+SHARED_PREVIEW_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [1, 20])

@@ -46,8 +46,9 @@ NEIGHBOURS = [
 SIZES = [pytest.param(1, id="one"), pytest.param(30, id="thirty")]
 
 # The pinned counts. Each names its queries in order.
-#   count; articles + column; bylines + authors; tags; active columns
-HOME_QUERIES = 5
+#   count; articles + column; bylines + authors; tags; active columns; most discussed this
+#   week (articles + column, their approved comments of the week counted in the same query)
+HOME_QUERIES = 6
 #   column; column's authors; count; articles + column; bylines + authors; tags
 COLUMN_QUERIES = 6
 #   author (or tag); count; articles + column; bylines + authors; tags
@@ -61,15 +62,21 @@ MONTH_QUERIES = 8
 #   article + column + publication + source; tags; bylines + authors; corrections; approved
 #   comments (with the session's own pending ones, in the same query). The corrections are
 #   one query of their own: they are listed under the article and the newest dates the
-#   "Updated" line, and no join with the article row could load a list of them.
-ARTICLE_QUERIES = 5
-#   session (its own pending comments); then the anonymous reader's five
-ARTICLE_WITH_OWN_COMMENTS_QUERIES = 6
-#   the same five: an invalid comment is refused by the form, before any query of its own
-ARTICLE_POST_INVALID_QUERIES = 5
-#   the anonymous reader's five, plus session; user; the user's own and group permissions
+#   "Updated" line, and no join with the article row could load a list of them. Then further
+#   reading: the column's previous and next installments (one query, a subquery for each);
+#   the related articles + column, counted by shared tags (one query). An article outside
+#   any column skips the first, one without tags the second. Last, the article's published
+#   translations (one query, whether it has any or not: the reverse side of translation_of
+#   cannot be known without asking), read by the head's hreflang links and by the "Read in
+#   English" / "Читать по-русски" link under the byline alike, see i18n_urls.public_translations.
+ARTICLE_QUERIES = 8
+#   session (its own pending comments); then the anonymous reader's eight
+ARTICLE_WITH_OWN_COMMENTS_QUERIES = 9
+#   the same eight: an invalid comment is refused by the form, before any query of its own
+ARTICLE_POST_INVALID_QUERIES = 8
+#   the anonymous reader's eight, plus session; user; the user's own and group permissions
 #   (the header shows moderators a link to the queue)
-ARTICLE_SIGNED_IN_QUERIES = 9
+ARTICLE_SIGNED_IN_QUERIES = 12
 #   count; corrections + article + column (of public articles only, in the same query)
 CORRECTIONS_QUERIES = 2
 #   the comment + its article + column (the heading), if public and approved
@@ -100,15 +107,18 @@ def build_articles(n):
 
 def build_article(size):
     """A republished column piece with ``size`` approved comments, tags and corrections, and
-    1 or 3 authors; pending and rejected comments too, which readers do not see.
+    1 or 3 authors; pending and rejected comments too, which readers do not see. Around it,
+    the column's previous and next installments and ``size`` other articles sharing 1 to
+    ``size`` of its tags (related reading).
 
     With 30 comments the threads use all three levels: 12 comments, 12 replies to them and
     6 replies to replies."""
     authors = [AuthorFactory() for _ in range(1 if size == 1 else 3)]
+    tags = [TagFactory() for _ in range(size)]
     article = ArticleFactory(
         column=ColumnFactory(authors=authors),
         authors=authors,
-        tags=[TagFactory() for _ in range(size)],
+        tags=tags,
         source_publication=PublicationFactory(name="The Diplomat", short_name=""),
         original_published_on=datetime.date(2014, 2, 11),
         original_url="https://thediplomat.com/2014/02/original/",
@@ -124,6 +134,14 @@ def build_article(size):
     CommentFactory(article=article, rejected=True)
     CommentFactory(article=article, parent=tops[0], depth=1, rejected=True)
     CorrectionFactory.create_batch(size, article=article)
+    for offset in (-1, 1):
+        ArticleFactory(
+            column=article.column,
+            tags=tags[:1],
+            published_at=article.published_at + datetime.timedelta(hours=offset),
+        )
+    for index in range(size):
+        ArticleFactory(column=ColumnFactory(), tags=tags[: index + 1])
     assert article.comments.approved().count() == size
     return article
 
@@ -151,12 +169,15 @@ def get_list_page(client, url):
 @pytest.mark.parametrize("n", SIZES)
 def test_home_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     build_articles(n)
+    for article in Article.objects.all():
+        CommentFactory.create_batch(2, article=article, approved=True)
 
     with django_assert_num_queries(HOME_QUERIES):
         response = get_list_page(client, reverse("commentary:home"))
 
     assert len(response.context["articles"]) == min(n + len(NEIGHBOURS), PER_PAGE)
     assert len(response.context["columns"]) == 1 + n // 2
+    assert len(response.context["most_discussed"]) == min(n + len(NEIGHBOURS), 5)
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -228,6 +249,9 @@ def test_article_page_runs_a_fixed_number_of_queries(client, django_assert_num_q
     assert len(response.context["author_notes"]) == (1 if size == 1 else 3)
     assert len(response.context["article"].tags.all()) == size
     assert len(response.context["corrections"]) == size
+    assert response.context["column_neighbours"].previous is not None
+    assert response.context["column_neighbours"].next is not None
+    assert len(response.context["related_articles"]) == min(size, 4)
 
 
 @pytest.mark.parametrize("size", SIZES)

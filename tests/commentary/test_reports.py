@@ -50,7 +50,7 @@ def test_each_approved_comment_links_to_its_report_page(client, article, comment
 
     response = client.get(article.get_absolute_url())
 
-    assert report_url(comment) == f"/comments/{comment.pk}/report/"
+    assert report_url(comment) == f"/en/comments/{comment.pk}/report/"
     assertContains(response, f'href="{report_url(comment)}" rel="nofollow"', count=1)
     assertNotContains(response, report_url(pending))
 
@@ -204,7 +204,7 @@ def test_comments_of_articles_that_are_not_public_cannot_be_reported(client, kin
 
 
 def test_unknown_comment_cannot_be_reported(client):
-    assert client.get("/comments/424242/report/").status_code == 404
+    assert client.get("/en/comments/424242/report/").status_code == 404
 
 
 def test_comments_stay_reportable_once_comments_are_closed(client, article, comment):

@@ -109,7 +109,7 @@ def test_home_lists_latest_articles_newest_first_with_column_authors_date_and_su
     assertContains(
         response,
         '<p class="kicker"><span class="kicker__type">Analysis</span> · '
-        '<a href="/columns/global-insights/">Global Insights</a></p>',
+        '<a href="/en/columns/global-insights/">Global Insights</a></p>',
         html=True,
     )
     assertContains(
@@ -117,12 +117,12 @@ def test_home_lists_latest_articles_newest_first_with_column_authors_date_and_su
     )
     assertContains(
         response,
-        f'<h2 class="teaser__title"><a href="/articles/in-sochi-xi-and-putin/">{TITLE}</a></h2>',
+        f'<h2 class="teaser__title"><a href="/en/articles/in-sochi-xi-and-putin/">{TITLE}</a></h2>',
         html=True,
     )
     assertContains(
         response,
-        '<p class="byline">By <a href="/authors/richard-weitz/">Richard Weitz</a>, '
+        '<p class="byline">By <a href="/en/authors/richard-weitz/">Richard Weitz</a>, '
         '<time datetime="2014-02-11T09:30:00+00:00">11 Feb 2014</time></p>',
         html=True,
     )
@@ -147,7 +147,9 @@ def test_home_lists_active_columns_with_their_descriptions_and_not_inactive_ones
 
     response = client.get(reverse("commentary:home"))
 
-    assertContains(response, '<a href="/columns/global-insights/">Global Insights</a>', html=True)
+    assertContains(
+        response, '<a href="/en/columns/global-insights/">Global Insights</a>', html=True
+    )
     assertContains(response, "<p>Eurasian security, every week.</p>", html=True)
     assertNotContains(response, "Retired Column")
     assertNotContains(response, "/columns/retired-column/")
@@ -173,7 +175,7 @@ def test_article_heading_is_column_then_title_with_the_column_linked(client, art
     assertContains(
         response,
         '<h1 id="article-title" class="article__title">'
-        '<a class="article__column" href="/columns/global-insights/">Global Insights</a>: '
+        '<a class="article__column" href="/en/columns/global-insights/">Global Insights</a>: '
         f"{TITLE}</h1>",
         html=True,
     )
@@ -198,7 +200,7 @@ def test_article_byline_links_the_author_and_gives_the_date(client, article):
 
     assertContains(
         response,
-        '<p class="byline">By <a href="/authors/richard-weitz/">Richard Weitz</a>, '
+        '<p class="byline">By <a href="/en/authors/richard-weitz/">Richard Weitz</a>, '
         '<time datetime="2014-02-11T09:30:00+00:00">11 Feb 2014</time></p>',
         html=True,
     )
@@ -237,8 +239,8 @@ def test_article_body_is_shown_as_its_paragraphs(client, article):
 def test_article_tags_link_to_their_tag_pages(client, article):
     response = client.get(article.get_absolute_url())
 
-    assertContains(response, '<a href="/tags/russia/" rel="tag">Russia</a>', html=True)
-    assertContains(response, '<a href="/tags/china/" rel="tag">China</a>', html=True)
+    assertContains(response, '<a href="/en/tags/russia/" rel="tag">Russia</a>', html=True)
+    assertContains(response, '<a href="/en/tags/china/" rel="tag">China</a>', html=True)
 
 
 def test_article_without_tags_has_no_tag_list(client):
@@ -260,7 +262,7 @@ def test_russian_article_declares_its_language(client):
     response = client.get(article.get_absolute_url())
 
     assertContains(response, '<html lang="ru">')
-    assertContains(response, '<a href="/tags/%D1%80%D0%BE%D1%81%D1%81%D0%B8%D1%8F/" rel="tag">')
+    assertContains(response, '<a href="/en/tags/%D1%80%D0%BE%D1%81%D1%81%D0%B8%D1%8F/" rel="tag">')
 
 
 # --- article: author notes and schedule sentence ---------------------------------------
@@ -469,7 +471,7 @@ def test_open_article_invites_comments_and_states_the_no_links_rule(client, arti
         response,
         '<form id="comment-form" class="comment-form" method="post" '
         f'action="{article.get_absolute_url()}#comment-form" '
-        'data-link-check-url="/comments/check-links/"',
+        'data-link-check-url="/en/comments/check-links/"',
     )
     assertContains(response, '<textarea name="body"')
     assertContains(response, '<input type="text" name="author_name"')
@@ -489,7 +491,9 @@ def test_article_page_has_no_inline_script_or_style(client, article):
 
     content = client.get(article.get_absolute_url()).content.decode()
 
-    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", content) == []
+    # JSON-LD is data, not script: the CSP does not execute it.
+    executable = r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/ld\+json\")[^>]*>"
+    assert re.findall(executable, content) == []
     assert "<style" not in content
     assert " style=" not in content
     assert re.findall(r"\son[a-z]+=", content) == []
@@ -581,7 +585,7 @@ def test_article_past_its_closing_date_says_closed_and_refuses_comments(client, 
 
 # --- the live link hint ----------------------------------------------------------------------
 
-CHECK_LINKS = "/comments/check-links/"
+CHECK_LINKS = "/en/comments/check-links/"
 
 
 def test_check_links_url_is_named():
@@ -696,7 +700,7 @@ def test_column_page_shows_the_column_and_its_articles_only(client, article, wei
     assertContains(response, '<p class="lead">Eurasian security, every week.</p>', html=True)
     assertContains(
         response,
-        '<p class="byline">By <a href="/authors/richard-weitz/">Richard Weitz</a>'
+        '<p class="byline">By <a href="/en/authors/richard-weitz/">Richard Weitz</a>'
         " · World Politics Review</p>",
         html=True,
     )
@@ -724,7 +728,7 @@ def test_author_page_shows_the_author_and_every_article_they_signed(client, arti
     assertNotContains(response, link(someone_elses.get_absolute_url()))
     assertContains(
         response,
-        f'<h3 class="teaser__title"><a href="/articles/in-sochi-xi-and-putin/">{TITLE}</a></h3>',
+        f'<h3 class="teaser__title"><a href="/en/articles/in-sochi-xi-and-putin/">{TITLE}</a></h3>',
         html=True,
     )
 
@@ -760,8 +764,8 @@ def test_year_archive_lists_that_years_articles_and_links_its_months(client, art
     response = client.get(reverse("commentary:archive_year", kwargs={"year": 2014}))
 
     assertContains(response, "<h1>2014</h1>", html=True)
-    assertContains(response, '<a href="/archive/2014/2/">February</a>', html=True)
-    assertContains(response, '<a href="/archive/2014/3/">March</a>', html=True)
+    assertContains(response, '<a href="/en/archive/2014/2/">February</a>', html=True)
+    assertContains(response, '<a href="/en/archive/2014/3/">March</a>', html=True)
     assertNotContains(response, "January")
     assertContains(response, link(article.get_absolute_url()))
     assertContains(response, link(march.get_absolute_url()))
@@ -780,9 +784,9 @@ def test_month_archive_lists_that_months_articles_and_links_its_neighbours(clien
     assertNotContains(response, link(january.get_absolute_url()))
     assertNotContains(response, link(april.get_absolute_url()))
     # Neighbours are the nearest months that have articles, skipping empty March.
-    assertContains(response, '<a rel="prev" href="/archive/2014/1/">January 2014</a>', html=True)
-    assertContains(response, '<a rel="next" href="/archive/2014/4/">April 2014</a>', html=True)
-    assertContains(response, '<a href="/archive/2014/">Archive 2014</a>', html=True)
+    assertContains(response, '<a rel="prev" href="/en/archive/2014/1/">January 2014</a>', html=True)
+    assertContains(response, '<a rel="next" href="/en/archive/2014/4/">April 2014</a>', html=True)
+    assertContains(response, '<a href="/en/archive/2014/">Archive 2014</a>', html=True)
 
 
 # --- pagination -----------------------------------------------------------------------------
@@ -899,13 +903,14 @@ def test_future_article_goes_live_at_its_publication_time(client):
 @pytest.mark.parametrize(
     "url",
     [
-        "/articles/no-such-article/",
-        "/columns/no-such-column/",
-        "/authors/no-such-author/",
-        "/tags/no-such-tag/",
-        "/archive/1999/",
-        "/archive/2014/3/",
-        "/archive/2014/13/",
+        "/en/articles/no-such-article/",
+        "/en/columns/no-such-column/",
+        "/en/authors/no-such-author/",
+        "/en/tags/no-such-tag/",
+        "/en/archive/1999/",
+        "/en/archive/2014/3/",
+        "/en/archive/2014/13/",
+        "/en/no/such/page/",
         "/no/such/page/",
     ],
 )
@@ -920,7 +925,7 @@ def test_unknown_address_answers_the_friendly_404_page(client, settings, article
         "The page you asked for does not exist, or is not published yet.",
         status_code=404,
     )
-    assertContains(response, '<a href="/">Read the latest commentary</a>', status_code=404)
+    assertContains(response, '<a href="/en/">Read the latest commentary</a>', status_code=404)
 
 
 def test_draft_article_answers_the_friendly_404_page(client, settings):

@@ -18,6 +18,7 @@ from ..models import (
     RejectionReason,
 )
 from ..moderation import event_reason_label, hold_reason_labels
+from .content import ReadOnlyAdmin
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -189,7 +190,7 @@ class BannedWordAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommentReport)
-class CommentReportAdmin(admin.ModelAdmin):
+class CommentReportAdmin(ReadOnlyAdmin):
     """Readers' reports, read-only: readers file them, moderators act on the comment."""
 
     list_display = ("comment", "reason", "reporter", "note", "created_at")
@@ -198,12 +199,3 @@ class CommentReportAdmin(admin.ModelAdmin):
     search_fields = ("note", "comment__body")
     readonly_fields = ("comment", "reason", "reporter", "reporter_key", "note", "created_at")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -28,6 +28,19 @@ from .calendar import calendar_urls
 URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the site writes by itself (a log, a redirect): staff may read it, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     formfield_overrides = URL_AS_HTTPS
@@ -196,7 +209,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(TagRedirect)
-class TagRedirectAdmin(admin.ModelAdmin):
+class TagRedirectAdmin(ReadOnlyAdmin):
     """The addresses of merged tags and the tag each now leads to. Only merges write them,
     so the list is read-only."""
 
@@ -207,12 +220,3 @@ class TagRedirectAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         # Whoever may merge tags may see the redirects merges leave behind.
         return super().has_view_permission(request, obj) or services.can_merge_tags(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

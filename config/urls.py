@@ -7,12 +7,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from commentary.sitemaps import SITEMAPS, NewsSitemap, RobotsTxtView
+from config import health
 
 admin.site.site_header = format_lazy(_("{site} editorial desk"), site=settings.SITE_NAME)
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = _("Articles, columns and comments")
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Sitemaps and robots.txt sit outside any language prefix: crawlers find them at the root.
     path("robots.txt", RobotsTxtView.as_view(), name="robots_txt"),

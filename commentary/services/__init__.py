@@ -34,6 +34,7 @@ from .comments import (
     commenter_ban,
     comments_purge_ip_hashes,
 )
+from .privacy import CommenterNotFound, ErasureCounts, commenter_erase, commenter_export
 from .tags import TagMergeResult, can_merge_tags, tag_merge
 from .wordpress_import import (
     WordpressImportError,
@@ -46,6 +47,8 @@ __all__ = [
     "MODERATE_PERMISSION",
     "PUBLISH_PERMISSION",
     "SUBMIT_PERMISSION",
+    "CommenterNotFound",
+    "ErasureCounts",
     "ModerationConflict",
     "TagMergeResult",
     "WordpressImportError",
@@ -68,6 +71,8 @@ __all__ = [
     "comment_report",
     "comment_submit",
     "commenter_ban",
+    "commenter_erase",
+    "commenter_export",
     "comments_purge_ip_hashes",
     "guess_language",
     "is_own_article",

@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install translations migrate demo lint format lock clean
+.PHONY: run test install translations migrate demo lint format lock clean backup restore
 
 run: install translations migrate demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -38,6 +38,15 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Back up the database and media into var/backups/<UTC time>/; restore one with
+# `make restore BACKUP=var/backups/<time>` (it checks the manifest's checksums first).
+backup: install
+	$(BIN)/python manage.py backup_site
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/<time>"; exit 2; }
+	$(BIN)/python manage.py restore_site "$(BACKUP)"
 
 # Rebuild the pinned lists from pyproject.toml in a throw-away environment.
 lock:

@@ -12,6 +12,7 @@ source of a republished piece as description, and the sanitised body as content.
 
 import copy
 import json
+import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -47,8 +48,30 @@ FORMATS = [
 
 # Generators ---------------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot hold at all, not even escaped; Django's writer raises on them.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-class ArticleRssFeed(feedgenerator.Rss201rev2Feed):
+
+def xml_safe(value):
+    """``value`` (a string, or lists, tuples and dicts of them) without XML-illegal
+    characters, so that a stray control character in a title cannot break the whole feed."""
+    if isinstance(value, str):
+        return XML_ILLEGAL.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(part) for part in value)
+    if isinstance(value, dict):
+        return {key: xml_safe(part) for key, part in value.items()}
+    return value
+
+
+class XmlSafeFeedMixin:
+    def write(self, outfile, encoding):
+        self.feed = xml_safe(self.feed)
+        self.items = [xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
+
+
+class ArticleRssFeed(XmlSafeFeedMixin, feedgenerator.Rss201rev2Feed):
     """RSS 2.0 with a ``dc:creator`` for every author and the body in ``content:encoded``.
 
     Django writes the first author (``item_author_name``) itself; the others follow it.
@@ -68,7 +91,7 @@ class ArticleRssFeed(feedgenerator.Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class ArticleAtomFeed(feedgenerator.Atom1Feed):
+class ArticleAtomFeed(XmlSafeFeedMixin, feedgenerator.Atom1Feed):
     """Atom with an ``<author>`` for every author, the body as ``<content>`` and each entry's
     language."""
 

@@ -1,7 +1,13 @@
 """Middleware that is about operating the site rather than about its pages."""
 
+import base64
+import functools
+import hashlib
 import re
 import uuid
+
+from django.conf import settings
+from django.urls import reverse
 
 from config.logging import request_id
 
@@ -32,4 +38,71 @@ class RequestIdMiddleware:
         finally:
             request_id.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Adds a ``Permissions-Policy`` header that turns off the browser features named in
+    ``PERMISSIONS_POLICY_DENIED`` (camera, microphone, …) for every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+@functools.cache
+def admin_importmap_hash():
+    """The CSP source (``'sha256-…'``) of the ``<script type="importmap">`` that
+    django-prose-editor prints on admin pages. Computed on first use, not at import time,
+    because the static files' hashed names are known only once collectstatic has run."""
+    from django_prose_editor.widgets import importmap
+
+    match = re.fullmatch(r"<script[^>]*>(.*)</script>", importmap.render(), re.DOTALL)
+    digest = hashlib.sha256(match.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Allows, on admin pages only, exactly the inline import map of the rich-text editor,
+    by its hash; the rest of the policy stays as strict as the public site's. Sits inside
+    ``csp.middleware.CSPMiddleware``, which writes the header afterwards."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(reverse("admin:index")):
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["script-src"] = [*update.get("script-src", []), admin_importmap_hash()]
+            # The admin's templates and editor widgets set style attributes; a style attribute
+            # cannot run script, and public pages keep the stricter policy.
+            update["style-src-attr"] = ["'unsafe-inline'"]
+            response._csp_update = update
+        return response
+
+
+class StaffSessionExpiryMiddleware:
+    """Gives a staff member's session a lifetime of ``STAFF_SESSION_AGE`` seconds, whatever
+    the site-wide ``SESSION_COOKIE_AGE``: a forgotten admin log-in should not stay open for
+    weeks. The age is set whenever the session is written anyway -- at log-in, which always
+    writes it, and on any later change -- so requests that leave the session alone cost no
+    extra query and pages that never read the session do not start to vary on the cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.modified:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and user.is_staff:
+                session.set_expiry(settings.STAFF_SESSION_AGE)
         return response

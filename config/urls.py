@@ -15,7 +15,7 @@ admin.site.index_title = _("Articles, columns and comments")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     # Sitemaps and robots.txt sit outside any language prefix: crawlers find them at the root.
     path("robots.txt", RobotsTxtView.as_view(), name="robots_txt"),
     path(

@@ -112,9 +112,9 @@ def build_site(payload):
         tags=[tag],
     )
     user = UserFactory(display_name=text[:100])
-    CommentFactory(article=article, body=text, author_name=text[:100], approved=True)
-    CommentFactory(article=article, body=text, author_name=text[:100], user=user, approved=True)
-    pending = CommentFactory(article=article, body=text, author_name=text[:100])
+    CommentFactory(article=article, body=text, author_name=text[:80], approved=True)
+    CommentFactory(article=article, body=text, author_name=text[:80], user=user, approved=True)
+    pending = CommentFactory(article=article, body=text, author_name=text[:80])
     return article, author, column, tag, pending
 
 

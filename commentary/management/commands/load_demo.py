@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -415,7 +416,9 @@ class Command(BaseCommand):
         self.say(f"Demo comments: {created} created, {unchanged} unchanged.")
 
     def print_logins(self):
-        lines = ["", "Demo log-ins (http://127.0.0.1:8000/admin/):"]
+        # The admin's address follows ADMIN_URL, which production may move.
+        admin_url = f"{settings.SITE_URL.rstrip('/')}{reverse('admin:index')}"
+        lines = ["", f"Demo log-ins ({admin_url}):"]
         for username, password, role, _wanted in DEMO_ACCOUNTS:
             lines.append(f"  {username:<10} / {password:<21} {role}")
         self.stdout.write("\n".join(lines))

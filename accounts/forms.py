@@ -114,3 +114,32 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class TwoFactorCodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or a backup code. Checking it is
+    ``accounts.two_factor``'s business; the view hands the cleaned code over."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The six-digit code your authenticator app shows now, or a backup code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class TwoFactorSetupForm(TwoFactorCodeForm):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The six-digit code your authenticator app shows after adding the account."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )

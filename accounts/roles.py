@@ -11,6 +11,10 @@ MODERATORS = "Moderators"
 ADMINISTRATORS = "Administrators"
 ALL_PERMISSIONS = "__all__"
 
+# The staff tools outside the admin: a person holding one of these is staff even without the
+# admin's is_staff flag.
+STAFF_TOOL_PERMISSIONS = ("commentary.moderate_comment",)
+
 _CONTENT_MODELS = [
     ("commentary", "article"),
     ("commentary", "articleauthor"),
@@ -111,3 +115,12 @@ def sync_roles_in_migration(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     sync_roles(apps, allow_missing=True)
+
+
+def is_staff_member(user):
+    """Whether ``user`` can reach a staff tool: the admin (``is_staff``, the admin's own gate)
+    or the moderation queue (``STAFF_TOOL_PERMISSIONS``). Staff sessions are short and need
+    a second factor."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or any(user.has_perm(perm) for perm in STAFF_TOOL_PERMISSIONS)

@@ -13,6 +13,7 @@ import datetime
 import logging
 from urllib.parse import urljoin
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
@@ -188,3 +189,10 @@ def user_update_profile(*, user, display_name):
     )
     user.save(update_fields=["display_name"])
     return user
+
+
+def user_unlock(*, user):
+    """Lift ``user``'s log-in lock-out (django-axes) from every address, as
+    ``manage.py axes_reset_username`` does; returns how many records of failures were
+    cleared."""
+    return axes_reset(username=user.get_username())

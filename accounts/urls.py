@@ -16,6 +16,13 @@ urlpatterns = [
     ),
     path("confirm/<str:token>/", views.ConfirmEmailView.as_view(), name="confirm-email"),
     path("log-in/", views.LogInView.as_view(), name="log-in"),
+    path("two-factor/", views.TwoFactorVerifyView.as_view(), name="two-factor"),
+    path("two-factor/set-up/", views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
+    path(
+        "two-factor/backup-codes/",
+        views.TwoFactorBackupCodesView.as_view(),
+        name="two-factor-backup-codes",
+    ),
     path("log-out/", auth_views.LogoutView.as_view(), name="log-out"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("password-change/", views.PasswordChangeView.as_view(), name="password-change"),

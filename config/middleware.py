@@ -3,13 +3,24 @@
 import base64
 import functools
 import hashlib
+import logging
 import re
+import sys
 import uuid
 
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
+from accounts.roles import is_staff_member
 from config.logging import request_id
+
+logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's or client's id is kept only when it is a short, plain token: it ends up in log
@@ -88,11 +99,15 @@ class AdminContentSecurityPolicyMiddleware:
 
 
 class StaffSessionExpiryMiddleware:
-    """Gives a staff member's session a lifetime of ``STAFF_SESSION_AGE`` seconds, whatever
-    the site-wide ``SESSION_COOKIE_AGE``: a forgotten admin log-in should not stay open for
-    weeks. The age is set whenever the session is written anyway -- at log-in, which always
-    writes it, and on any later change -- so requests that leave the session alone cost no
-    extra query and pages that never read the session do not start to vary on the cookie.
+    """Gives a staff member's session (``accounts.roles.is_staff_member``: the admin or the
+    moderation queue) a lifetime of ``STAFF_SESSION_AGE`` seconds, whatever the site-wide
+    ``SESSION_COOKIE_AGE``: a forgotten admin log-in should not stay open for weeks.
+
+    The age is set whenever the session is written anyway -- at log-in, which always writes
+    it, at the second factor, and on any later change -- so requests that leave the session
+    alone cost no extra query and pages that never read the session do not start to vary on
+    the cookie. The session therefore ends ``STAFF_SESSION_AGE`` after the log-in, however
+    busy its owner has been since: staff log in (with their second factor) once a day.
     """
 
     def __init__(self, get_response):
@@ -103,6 +118,90 @@ class StaffSessionExpiryMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.modified:
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and user.is_staff:
+            if user is not None and is_staff_member(user):
                 session.set_expiry(settings.STAFF_SESSION_AGE)
         return response
+
+
+# How the database failing to answer looks from Django (connection refused, server shutting
+# down, connection lost mid-request).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Seconds a client is told to wait before trying again while the database is away.
+DATABASE_RETRY_AFTER = 30
+
+
+def database_unavailable_cause(error):
+    """The database error behind ``error`` (itself, or what it was raised from), or None."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            return error
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+def database_unavailable_response(request, error):
+    """The 503 page for a request the database could not serve, with the cause logged.
+
+    ``503.html`` is rendered without the request, so no context processor runs (the user,
+    the session and the feeds may all query the database), and it extends nothing.
+    """
+    logger.error(
+        "Database unavailable: %s %s answered 503",
+        request.method,
+        request.path,
+        exc_info=(type(error), error, error.__traceback__),
+        extra={"request": request, "status_code": 503},
+    )
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+    with translation.override(language):
+        body = render_to_string("503.html")
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    # A cache or proxy must not keep serving the outage once the database is back.
+    add_never_cache_headers(response)
+    return response
+
+
+def _note_database_failure(sender, request=None, **kwargs):
+    """``got_request_exception`` receiver: remember that a request failed for want of the
+    database, for ``DatabaseUnavailableMiddleware`` to answer 503 instead of Django's 500."""
+    cause = database_unavailable_cause(sys.exc_info()[1])
+    if request is not None and cause is not None:
+        request.database_error = cause
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers a friendly 503 page with ``Retry-After`` -- never a traceback, never a 500 --
+    while the database cannot be reached, and logs the cause. When the database returns the
+    next request simply succeeds: ``CONN_HEALTH_CHECKS`` replaces the dead connection.
+
+    A view's failure (or its template's) arrives in ``process_exception``. A failure in a
+    middleware further in -- the session saved on the way out, for instance -- has already
+    been made a 500 response by Django when it gets here; the ``got_request_exception``
+    receiver marks the request, and ``__call__`` exchanges that 500 for the 503. So it sits
+    before ``SessionMiddleware`` (and after the middleware that add security headers, which
+    the 503 keeps).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(
+            _note_database_failure, dispatch_uid="config.middleware.database_unavailable"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        error = getattr(request, "database_error", None)
+        if error is not None and response.status_code == 500 and not settings.DEBUG:
+            return database_unavailable_response(request, error)
+        return response
+
+    def process_exception(self, request, exception):
+        cause = database_unavailable_cause(exception)
+        # With DEBUG on, Django's debug page shows the developer what went wrong instead
+        # (a missing migration on SQLite is an OperationalError too).
+        if cause is None or settings.DEBUG:
+            return None
+        return database_unavailable_response(request, cause)

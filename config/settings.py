@@ -7,6 +7,7 @@ settings refuse to load while a development default is still in place.
 
 import os
 import sys
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -79,6 +80,10 @@ INSTALLED_APPS = [
     "reversion_compare",
     "django_prose_editor",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "commentary",
 ]
@@ -86,20 +91,30 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every later middleware's log lines carry the request id.
     "config.middleware.RequestIdMiddleware",
+    # Second: a cached page for an anonymous reader is answered before any other middleware
+    # runs, with the headers they added when it was rendered (commentary/page_cache.py).
+    "commentary.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Inside CSPMiddleware: adds the admin's import map hash before the header is written.
     "config.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that may query: a database outage answers a 503 page.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "config.middleware.StaffSessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in attempt into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,6 +149,28 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An optional read replica of the primary (PostgreSQL streaming replication): reads go there,
+# writes and the reads that must see them to the primary (config/db_router.py). Tests use
+# the test database itself as the replica (TEST MIRROR), so the routing is tested without a
+# second server; tests/test_db_router.py switches the router on.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL or TESTING:
+    DATABASES["replica"] = {
+        **(
+            dj_database_url.parse(
+                DATABASE_REPLICA_URL,
+                conn_max_age=env_int("CONN_MAX_AGE", 60),
+                conn_health_checks=True,
+            )
+            if DATABASE_REPLICA_URL
+            else DATABASES["default"]
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URL:
+    DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+    # First after the request id: every write of the request, the session's too, counts.
+    MIDDLEWARE.insert(1, "config.db_router.PrimaryAfterWriteMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, local memory otherwise.
@@ -141,9 +178,17 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # While Redis is unreachable the site runs without it (config/cache.py): the
+            # cache reads as empty and rate limits count in the database.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "commentary"),
+            "OPTIONS": {
+                # Redis answers in a millisecond; one that hangs must not hold every request.
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                "pause_after_failure": 5,
+            },
         }
     }
 else:
@@ -161,6 +206,41 @@ LOGIN_URL = "accounts:log-in"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "commentary:home"
 
+# Log-in protection (django-axes). Failed log-ins, and wrong two-factor codes, are counted in
+# the database (app servers keep no state of their own) per combination of username and
+# client address: after AXES_FAILURE_LIMIT failures that username cannot log in from that
+# address until AXES_COOLOFF_MINUTES after the last one; a success clears the count. Counting
+# per username from any address as well (AXES_LOCK_OUT_USERNAME) also stops guessing spread
+# over many addresses, but lets anyone who knows a username lock its owner out, so it is off
+# by default: staff accounts have a second factor, and readers' passwords pass the validators
+# above. Administrators unlock an account with the "Unlock" action on the admin's Users list,
+# under Access attempts, or with `manage.py axes_reset_username USERNAME`.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+if env_bool("AXES_LOCK_OUT_USERNAME", False):
+    AXES_LOCKOUT_PARAMETERS.append("username")
+AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out are refused without being counted, so the lock-out page can
+# say exactly when the next attempt will be heard.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+# Failures are kept for administrators (Access failures in the admin); successful log-ins
+# are not recorded with their address at all.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in the stored request data: a mistyped backup code is close to a real one.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Failures and lock-outs are still logged; this drops the banner every command would print.
+AXES_VERBOSE = False
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -170,7 +250,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -206,6 +286,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if env_bool("BEHIND_HTTPS_PROXY", False):
     # Only behind a proxy that overwrites this header; otherwise any client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the site append the client's address to X-Forwarded-For. 0:
+# the client is REMOTE_ADDR, and the header, which any client can write, is ignored. The log-in
+# lock-out counts failures per client address (accounts.lockout.client_ip_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe the health check over plain http inside the network.
@@ -263,9 +347,24 @@ if ADMIN_URL.startswith("/") or not ADMIN_URL.endswith("/"):
 # Sessions of staff members (who can reach the admin) end after this many seconds, however
 # long the ordinary SESSION_COOKIE_AGE is. Default: eight hours.
 STAFF_SESSION_AGE = env_int("STAFF_SESSION_AGE", 8 * 60 * 60)
+# Staff (whoever can reach the admin or the moderation queue) confirm each log-in with a
+# six-digit code from an authenticator app (TOTP, django-otp), set up at their first log-in,
+# or with one of their backup codes. On by default, in production and development alike; the
+# test suite turns it off except in the tests of two-factor log-in itself.
+STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", not TESTING)
+# The devices' secrets are not shown in the admin; administrators reset a person's devices.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SITE_NAME = env_str("SITE_NAME", "Commentary")
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = SITE_NAME
 TAGGIT_CASE_INSENSITIVE = True
+
+# Whole public pages for anonymous readers are kept in the cache (commentary/page_cache.py),
+# dropped the moment something they show changes, and kept this many seconds at most; 0 turns
+# the page cache off. It lives in CACHES: with Redis every app server shares it; with the
+# in-process memory cache (no REDIS_URL) run a single process.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # How many items a public list shows per page.
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
@@ -306,6 +405,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes narrates every log-in at INFO; failures and lock-outs are warnings.
+        "axes": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from commentary.models import Article, Author, Column, Comment, Publication, Tag, TaggedArticle
 
@@ -130,7 +131,19 @@ def test_printed_log_ins_authenticate():
     for username, password in PASSWORDS.items():
         line = next(line for line in output.splitlines() if line.split()[:1] == [username])
         assert password in line
-        assert authenticate(username=username, password=password) is not None
+        # The request is what django-axes counts log-in failures against.
+        assert authenticate(HttpRequest(), username=username, password=password) is not None
+
+
+def test_staff_are_told_they_set_up_two_factor_at_their_first_log_in(settings):
+    settings.STAFF_TWO_FACTOR = True
+
+    output = load_demo("--verbosity", "0")
+
+    assert "Two-factor log-in is on for the staff accounts (editor, moderator, admin)" in output
+    assert "at the first log-in" in output
+    settings.STAFF_TWO_FACTOR = False
+    assert "Two-factor" not in load_demo("--verbosity", "0")
 
 
 def test_accounts_are_reset_when_changed():

@@ -421,4 +421,15 @@ class Command(BaseCommand):
         lines = ["", f"Demo log-ins ({admin_url}):"]
         for username, password, role, _wanted in DEMO_ACCOUNTS:
             lines.append(f"  {username:<10} / {password:<21} {role}")
+        if settings.STAFF_TWO_FACTOR:
+            staff = ", ".join(
+                name for name, _password, _role, wanted in DEMO_ACCOUNTS if wanted["is_staff"]
+            )
+            lines += [
+                "",
+                f"Two-factor log-in is on for the staff accounts ({staff}): at the first log-in",
+                "the site shows a QR code to scan with an authenticator app (FreeOTP, Aegis,",
+                "Google Authenticator, ...), then asks for its six-digit code at every log-in.",
+                "Lost the app? Run with STAFF_TWO_FACTOR=0 to log in with the password alone.",
+            ]
         self.stdout.write("\n".join(lines))

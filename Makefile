@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install translations migrate demo lint format lock clean backup restore
+.PHONY: run test install translations migrate demo lint format lock clean backup restore bench load
 
 run: install translations migrate demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -38,6 +38,16 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Measure the pages over HTTP with wrk against the large PostgreSQL data set and Redis, and
+# append the figures to bench/RESULTS.md (see bench/README.md). Options: make bench ARGS="--help".
+bench: install
+	bench/run $(ARGS)
+
+# 1,000 comments from 50 clients against private PostgreSQL, Redis and gunicorn servers, with
+# an optional fault (README.md, Reliability): make load ARGS="--fault postgres-restart".
+load: install
+	bench/comment_load $(ARGS)
 
 # Back up the database and media into var/backups/<UTC time>/; restore one with
 # `make restore BACKUP=var/backups/<time>` (it checks the manifest's checksums first).

@@ -4,8 +4,10 @@ Each check is a small function with no knowledge of views; ``services.comment_su
 them in order.
 """
 
+import datetime
 import hashlib
 import hmac
+import logging
 import re
 import time
 import uuid
@@ -14,8 +16,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.utils import timezone
 
-from .models import BannedWord
+from .models import BannedWord, Comment
+
+logger = logging.getLogger(__name__)
 
 _FORM_TOKEN_SALT = "commentary.comment-form"  # noqa: S105 - a signing salt, not a secret
 # A form older than this is refused as stale, with the reader's text kept.
@@ -75,11 +80,19 @@ def filled_too_fast(token_data, now=None):
     return current - token_data.issued_at < settings.COMMENTS_MIN_FILL_SECONDS
 
 
+# What each rate-limit scope's identity is, as a field of Comment: the database fallback counts
+# the comments stored under it.
+_RATE_LIMIT_FIELDS = {"ip": "ip_hash", "user": "user_id"}
+
+
 def rate_limit_exceeded(scope, identity):
-    """Count one attempt for ``identity``; True once it passes the limit for the window.
+    """Count one attempt for ``identity`` (an IP hash for scope ``"ip"``, a user's pk for
+    ``"user"``); True once it passes the limit for the window.
 
     The count lives in the cache (Redis in production) so that every app server shares it.
-    If the cache is down the check lets the comment through: moderation still sees it.
+    If the cache fails, the limit fails safe rather than open: it counts the comments stored
+    under that identity in the last window instead, so a flood during a Redis outage is
+    still held back.
     """
     if not identity:
         return False
@@ -89,9 +102,20 @@ def rate_limit_exceeded(scope, identity):
     try:
         cache.add(key, 0, timeout=window)
         count = cache.incr(key)
-    except Exception:  # noqa: BLE001 - any cache failure must not block readers
-        return False
+    except Exception as error:  # noqa: BLE001 - whatever broke in the cache, the database counts
+        logger.warning(
+            "Comment rate limit counted in the database: the cache failed (%s)",
+            type(error).__name__,
+        )
+        return _recent_comments(scope, identity, window) >= settings.COMMENTS_RATE_LIMIT_COUNT
     return count > settings.COMMENTS_RATE_LIMIT_COUNT
+
+
+def _recent_comments(scope, identity, window):
+    """How many comments were stored under ``identity`` in the last ``window`` seconds."""
+    since = timezone.now() - datetime.timedelta(seconds=window)
+    field = _RATE_LIMIT_FIELDS[scope]
+    return Comment.objects.filter(created_at__gte=since, **{field: identity}).count()
 
 
 def banned_words_in(text):

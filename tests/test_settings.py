@@ -111,7 +111,7 @@ def test_redis_url_selects_the_redis_cache():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/2"
+        "config.cache.ResilientRedisCache redis://cache.internal:6379/2"
     )
 
 

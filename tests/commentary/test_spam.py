@@ -242,19 +242,27 @@ def test_comments_without_an_ip_address_are_not_limited_by_ip(article, settings)
     assert Comment.objects.count() == settings.COMMENTS_RATE_LIMIT_COUNT + 2
 
 
-def test_a_cache_failure_lets_comments_through(article, settings):
+def test_a_cache_failure_still_limits_comments_by_counting_them_in_the_database(
+    article, settings
+):
+    """The limit fails safe: without the cache the stored comments are counted instead."""
     backend = type(caches["default"])
-    over_the_limit = settings.COMMENTS_RATE_LIMIT_COUNT + 2
+    limit = settings.COMMENTS_RATE_LIMIT_COUNT
 
     with (
         time_machine.travel(IN_WINDOW, tick=False),
         mock.patch.object(backend, "incr", side_effect=ConnectionError("cache down")) as incr,
     ):
-        for number in range(over_the_limit):
+        for number in range(limit):
             _submit_numbered(article, number, ip_address=IP, user=None)
+        with pytest.raises(ValidationError) as refused:
+            _submit_numbered(article, limit, ip_address=IP, user=None)
+        # Someone at another address is not held back by the first one.
+        _submit_numbered(article, limit + 1, ip_address=OTHER_IP, user=None)
 
     assert incr.called
-    assert Comment.objects.count() == over_the_limit
+    assert refused.value.code == "rate_limited"
+    assert Comment.objects.count() == limit + 1
 
 
 @pytest.mark.redis

@@ -1,0 +1,124 @@
+"""The Redis cache, made optional: while Redis is unreachable the site runs without it.
+
+Django's ``RedisCache`` raises on a refused connection or a timeout, so every page that reads
+the cache would answer 500 for as long as Redis is down. Nothing the site keeps in the cache
+is the only copy of anything: a miss costs a database query, a lost write costs nothing. So
+``ResilientRedisCache`` answers as an empty cache instead (``get`` gives the default, writes
+are dropped) and logs the outage. The one operation without a harmless answer is ``incr``:
+it raises ``CacheUnavailable``, and the comment rate limit then counts in the database
+(``commentary.spam``).
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# What Redis being down (refused, reset, timed out, still loading its data) looks like.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class CacheUnavailable(Exception):
+    """The cache cannot be reached, and the operation has no answer that would be harmless."""
+
+
+class ResilientRedisCache(RedisCache):
+    """``RedisCache`` that degrades to "no cache" while Redis is unreachable.
+
+    After a failure it does not try Redis again for ``OPTIONS["pause_after_failure"]`` seconds
+    (default 5): requests then do not each wait for a connection timeout, and the log gets
+    one line per pause rather than one per cache call. Other ``OPTIONS`` go to redis-py's
+    connection pool, such as ``socket_connect_timeout`` and ``socket_timeout``.
+
+    The pause is per instance; Django keeps one cache instance per thread, so each worker
+    thread finds out about an outage, and about its end, by itself.
+    """
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS") or {})
+        self.pause_after_failure = float(options.pop("pause_after_failure", 5))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._unreachable_until = 0.0  # time.monotonic(); 0 while Redis answers
+        self._in_outage = False
+
+    # The degraded answers.
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().add, False, key, value, timeout=timeout, version=version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(super().get, default, key, default, version=version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set, False, key, value, timeout=timeout, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().touch, False, key, timeout=timeout, version=version)
+
+    def delete(self, key, version=None):
+        return self._call(super().delete, False, key, version=version)
+
+    def get_many(self, keys, version=None):
+        return self._call(super().get_many, {}, keys, version=version)
+
+    def has_key(self, key, version=None):
+        return self._call(super().has_key, False, key, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's contract: the keys that could not be stored.
+        return self._call(super().set_many, list(data), data, timeout=timeout, version=version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(super().delete_many, None, keys, version=version)
+
+    def clear(self):
+        return self._call(super().clear, False)
+
+    def incr(self, key, delta=1, version=None):
+        """Like ``RedisCache.incr``, but raises ``CacheUnavailable`` while Redis is down: a
+        counter has no safe made-up value, so the caller decides (``decr`` comes here too)."""
+        if self._paused():
+            raise CacheUnavailable("the cache is unreachable")
+        try:
+            value = super().incr(key, delta, version=version)
+        except UNREACHABLE as error:
+            self._failed(error)
+            raise CacheUnavailable("the cache is unreachable") from error
+        self._answered()
+        return value
+
+    # The bookkeeping.
+
+    def _call(self, operation, fallback, *args, **kwargs):
+        if self._paused():
+            return fallback
+        try:
+            result = operation(*args, **kwargs)
+        except UNREACHABLE as error:
+            self._failed(error)
+            return fallback
+        self._answered()
+        return result
+
+    def _paused(self):
+        return time.monotonic() < self._unreachable_until
+
+    def _failed(self, error):
+        self._unreachable_until = time.monotonic() + self.pause_after_failure
+        self._in_outage = True
+        logger.warning(
+            "Cache unreachable (%s: %s); running without it for %g s",
+            type(error).__name__,
+            error,
+            self.pause_after_failure,
+        )
+
+    def _answered(self):
+        if self._in_outage:
+            self._in_outage = False
+            logger.info("Cache reachable again")

@@ -1247,8 +1247,9 @@ def redis_figures(events, probe, servers, tally, failures):
     back = None
     while time.monotonic() < deadline:
         with contextlib.suppress(*CONNECTION_ERRORS):
-            status, _, _ = Browser(servers.args.http_port).request("GET", "/healthz")
-            if status == 200:
+            status, _, content = Browser(servers.args.http_port).request("GET", "/healthz")
+            # While Redis is down /healthz answers 200 "degraded"; recovered means "ok".
+            if status == 200 and json.loads(content).get("status") == "ok":
                 back = time.monotonic()
                 break
         time.sleep(0.25)

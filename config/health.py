@@ -28,13 +28,19 @@ def _cache_ok():
 
 
 CHECKS = {"database": _database_ok, "cache": _cache_ok}
+# Without these the app server cannot serve; without the others it serves in a degraded way
+# (a Redis outage: no page cache, rate limits counted in the database). A load balancer must not
+# take every server out of rotation because the cache they all share is down.
+REQUIRED = {"database"}
 
 
 @require_safe
 @never_cache
 def healthz(request):
     """200 ``{"status": "ok", "database": "ok", "cache": "ok"}`` when the database answers and
-    the cache keeps a value; 503 with the failing part set to ``"error"`` otherwise.
+    the cache keeps a value; 200 with ``"status": "degraded"`` when only the cache fails (the
+    site still serves from the database); 503 with ``"status": "error"`` when the database fails.
+    The failing part is set to ``"error"``.
 
     The response names no exception and no setting (it is public); the cause is logged. It
     touches neither the session nor the user, so it sets no cookie and needs no login.
@@ -50,6 +56,8 @@ def healthz(request):
             if not healthy:
                 logger.error("Health check failed: %s gave a wrong answer", name)
         result[name] = "ok" if healthy else "error"
-        if not healthy:
+        if not healthy and name in REQUIRED:
             result["status"] = "error"
-    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+        elif not healthy and result["status"] == "ok":
+            result["status"] = "degraded"
+    return JsonResponse(result, status=503 if result["status"] == "error" else 200)

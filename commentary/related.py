@@ -1,24 +1,45 @@
 """What the public pages offer to read next: an article's neighbours in its column, the
-articles that share its tags, and the articles readers discussed most this week.
+articles that share its tags, its published translations, and the articles readers discussed
+most this week.
 
 Each is one query, whatever the number of tags, articles or comments, and reads only public
-articles (``Article.objects.published()``).
+articles (``Article.objects.published()``). The article page asks for the first three at
+once (:func:`further_reading`).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Subquery
+from django.conf import settings
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Article, Comment
+from .models import Article, Comment, TaggedArticle
 
 RELATED_LIMIT = 4
+# Related articles are chosen among the articles filed most recently under the article's
+# tags, this many: the cost stays the same however large the archive and its tags grow.
+RELATED_CANDIDATES = 60
 MOST_DISCUSSED_LIMIT = 5
 MOST_DISCUSSED_DAYS = 7
 
-# What a link to a neighbour shows: its title (the column is the current article's own).
-_NEIGHBOUR_FIELDS = ("pk", "slug", "title", "published_at", "language")
+# What further reading shows of an article: its title linked in its language, the date, and
+# for related articles the type and column (the kicker). ``translation_of`` tells a
+# translation's original.
+_READING_FIELDS = (
+    "pk",
+    "slug",
+    "title",
+    "published_at",
+    "language",
+    "article_type",
+    "translation_of",
+    "column__name",
+    "column__slug",
+)
+# Where public_translations() keeps an article's translations once looked up.
+_TRANSLATIONS_CACHE = "_public_translations"
 
 
 @dataclass(frozen=True)
@@ -36,53 +57,164 @@ class ColumnNeighbours:
         return [article.pk for article in (self.previous, self.next) if article is not None]
 
 
-def column_neighbours(article):
-    """The public installments before and after ``article`` in its column, in one query.
+@dataclass(frozen=True)
+class FurtherReading:
+    """What the article page offers after the article.
 
-    Installments are ordered by publication time, then by id for two published at the same
-    minute; drafts, scheduled and expired articles are skipped. An article outside any
-    column has no neighbours and costs no query.
+    ``neighbours``: its previous and next installments in its column. ``related``: up to
+    ``RELATED_LIMIT`` articles sharing its tags, most shared tags first, then the latest,
+    each with ``shared_tags``; never one of the neighbours, nor the article's original or
+    one of its translations. ``translations``: see :func:`public_translations`.
     """
-    if article.column_id is None or article.published_at is None:
-        return ColumnNeighbours()
-    siblings = Article.objects.published().filter(column_id=article.column_id).order_by()
+
+    neighbours: ColumnNeighbours = field(default_factory=ColumnNeighbours)
+    related: list = field(default_factory=list)
+    translations: list = field(default_factory=list)
+
+
+def further_reading(article, *, limit=RELATED_LIMIT):
+    """The neighbours, related articles and translations of ``article``, in one query.
+
+    Each is a part of one ``UNION ALL`` that names its role in a column: the translations;
+    the previous and next installments in the column (unless the article is in none); the
+    related articles (unless it has no tags), ranked by the tags they share with it among
+    the ``RELATED_CANDIDATES`` articles filed most recently under those tags. Reads the
+    article's tags from ``article.tags.all()``, loaded with the article on its page.
+    Remembers the translations on ``article`` for :func:`public_translations`.
+    """
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    others = Article.objects.published().exclude(pk=article.pk)
+    family = _family_of(article)
+    parts = [_reading_part(others.filter(family), "translation")]
+    if article.column_id is not None and article.published_at is not None:
+        parts.append(_reading_part(others.filter(_neighbours_of(article, others)), "neighbour"))
+    if tag_ids:
+        # Two more than shown: the neighbours, if among them, are left out below.
+        best = _related_ranking(article, others.exclude(family), tag_ids)[: limit + 2]
+        parts.append(_reading_part(others.filter(pk__in=best), "related", tag_ids=tag_ids))
+    found = {"translation": [], "neighbour": [], "related": []}
+    for other in parts[0].union(*parts[1:], all=True):
+        found[other.reading_role].append(other)
+
+    ours = (article.published_at, article.pk)
+    neighbours = ColumnNeighbours(
+        previous=next((n for n in found["neighbour"] if (n.published_at, n.pk) < ours), None),
+        next=next((n for n in found["neighbour"] if (n.published_at, n.pk) > ours), None),
+    )
+    related = sorted(
+        (other for other in found["related"] if other.pk not in neighbours.pks),
+        key=lambda other: (other.shared_tags, other.published_at, other.pk),
+        reverse=True,
+    )[:limit]
+    translations = _choose_translations(
+        other for other in found["translation"] if other.language != article.language
+    )
+    setattr(article, _TRANSLATIONS_CACHE, translations)
+    return FurtherReading(neighbours=neighbours, related=related, translations=translations)
+
+
+def public_translations(article):
+    """``article``'s published translations, at most one per language other than its own,
+    in ``LANGUAGES`` order.
+
+    A translation is the article this one translates, one that translates it, or another
+    translation of the same original. Where a language has several, the original wins, then
+    the newest. One query, unless :func:`further_reading` has found them already; remembered
+    on ``article`` for the rest of the page.
+    """
+    cached = getattr(article, _TRANSLATIONS_CACHE, None)
+    if cached is None:
+        found = (
+            Article.objects.published()
+            .exclude(pk=article.pk)
+            .filter(_family_of(article))
+            .exclude(language=article.language)
+            .only("slug", "title", "published_at", "language", "translation_of")
+        )
+        cached = _choose_translations(found)
+        setattr(article, _TRANSLATIONS_CACHE, cached)
+    return cached
+
+
+def _family_of(article):
+    """``article``'s original and the translations of the same original (itself included)."""
+    original_id = article.translation_of_id or article.pk
+    return Q(pk=original_id) | Q(translation_of_id__in=[original_id, article.pk])
+
+
+def _choose_translations(candidates):
+    chosen = {}
+    for candidate in sorted(
+        candidates,
+        key=lambda other: (
+            other.translation_of_id is not None,
+            -other.published_at.timestamp(),
+            -other.pk,
+        ),
+    ):
+        chosen.setdefault(candidate.language, candidate)
+    return [chosen[code] for code, _name in settings.LANGUAGES if code in chosen]
+
+
+def _neighbours_of(article, others):
+    """The public installments just before and after ``article`` in its column, as a filter
+    of two subqueries: by publication time, then by id for two published at the same
+    minute."""
+    siblings = others.filter(column_id=article.column_id).order_by()
     when, pk = article.published_at, article.pk
     earlier = Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)
     later = Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk)
-    previous_pk = siblings.filter(earlier).order_by("-published_at", "-pk").values("pk")[:1]
-    next_pk = siblings.filter(later).order_by("published_at", "pk").values("pk")[:1]
-    found = Article.objects.filter(Q(pk=Subquery(previous_pk)) | Q(pk=Subquery(next_pk))).only(
-        *_NEIGHBOUR_FIELDS
+    previous = siblings.filter(earlier).order_by("-published_at", "-pk").values("pk")[:1]
+    following = siblings.filter(later).order_by("published_at", "pk").values("pk")[:1]
+    return Q(pk=Subquery(previous)) | Q(pk=Subquery(following))
+
+
+def _shared_tags(tag_ids):
+    """How many of ``tag_ids`` the outer article has."""
+    shared = (
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+        .order_by()
+        .values("content_object")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    previous = following = None
-    for neighbour in found:
-        if (neighbour.published_at, neighbour.pk) < (when, pk):
-            previous = neighbour
-        else:
-            following = neighbour
-    return ColumnNeighbours(previous=previous, next=following)
+    return Coalesce(Subquery(shared, output_field=IntegerField()), 0)
 
 
-def related_articles(article, *, exclude=(), limit=RELATED_LIMIT):
-    """Up to ``limit`` public articles sharing tags with ``article``, most shared tags first,
-    then the most recent; never ``article`` itself nor the articles in ``exclude``.
+def _related_ranking(article, candidates, tag_ids):
+    """A subquery: the pks of ``candidates`` sharing ``tag_ids``, most shared first, then
+    the latest, among the ``RELATED_CANDIDATES`` filed most recently under those tags.
 
-    Reads the article's tags from ``article.tags.all()`` (prefetched on the article page),
-    then runs one query; an article without tags has no related articles and costs none.
-    Each result carries ``shared_tags`` and its column, for the kicker.
+    "Most recently filed" goes by article id, which the tag index orders (and which follows
+    the order articles are written in): the window is read from the index alone, however
+    many articles a tag has.
     """
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    if not tag_ids:
-        return []
-    return list(
-        Article.objects.published()
-        # The filter comes before the count, so only the shared tags are counted.
-        .filter(tags__in=tag_ids)
-        .exclude(pk__in=[article.pk, *exclude])
-        .annotate(shared_tags=Count("tags"))
-        .select_related("column")
-        .defer("body", "search_vector")
-        .order_by("-shared_tags", "-published_at", "-pk")[:limit]
+    latest_filed = (
+        TaggedArticle.objects.filter(tag_id__in=tag_ids)
+        .exclude(content_object_id=article.pk)
+        .order_by("-content_object_id")
+        .values("content_object_id")
+        .distinct()[:RELATED_CANDIDATES]
+    )
+    return (
+        candidates.filter(pk__in=latest_filed)
+        .annotate(shared_tags=_shared_tags(tag_ids))
+        .order_by("-shared_tags", "-published_at", "-pk")
+        .values("pk")
+    )
+
+
+def _reading_part(articles, role, *, tag_ids=None):
+    """One part of further reading's union: ``articles`` with what is shown of them, their
+    ``reading_role`` and (for related articles) ``shared_tags``."""
+    return (
+        articles.select_related("column")
+        .only(*_READING_FIELDS)
+        .annotate(
+            reading_role=Value(role, output_field=CharField()),
+            shared_tags=_shared_tags(tag_ids) if tag_ids else Value(0),
+        )
+        .order_by()
     )
 
 

@@ -27,7 +27,6 @@ from .models import (
     Correction,
     Tag,
     TagRedirect,
-    byline_prefetch,
 )
 from .services import previews
 
@@ -72,6 +71,10 @@ def own_comment_ids(request):
 def remember_own_comment(request, comment):
     ids = [pk for pk in own_comment_ids(request) if pk != comment.pk] + [comment.pk]
     request.session[MY_COMMENTS_SESSION_KEY] = ids[-MY_COMMENTS_KEPT:]
+
+
+# What a comment thread shows of each comment (and what nests it and tells own pending ones).
+COMMENT_THREAD_FIELDS = ("pk", "article", "parent", "status", "author_name", "body", "created_at")
 
 
 @dataclass
@@ -128,16 +131,14 @@ def original_byline(article):
 
 class ArticlePageMixin:
     """What the article page shows, to readers and in previews alike: the article with its
-    column, byline, tags, source and corrections (newest first), loaded in fixed queries."""
+    column, byline, tags, source and corrections (newest first), loaded in one query."""
 
     template_name = "commentary/article_detail.html"
     context_object_name = "article"
 
     @staticmethod
     def load_for_page(articles):
-        return articles.select_related(
-            "column__publication", "source_publication"
-        ).prefetch_related("tags", byline_prefetch(), "corrections")
+        return articles.for_page()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -174,12 +175,13 @@ class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
         return {**super().get_form_kwargs(), "article": self.object, "user": self.request.user}
 
     def visible_comments(self):
-        """Approved comments and this session's own pending ones, in one query."""
+        """Approved comments and this session's own pending ones, in one query, with what
+        the thread shows of them."""
         visible = Q(status=Comment.Status.APPROVED)
         own = own_comment_ids(self.request)
         if own:
             visible |= Q(status=Comment.Status.PENDING, pk__in=own)
-        return self.object.comments.filter(visible)
+        return self.object.comments.filter(visible).only(*COMMENT_THREAD_FIELDS)
 
     def get_context_data(self, **kwargs):
         thread = CommentThread.build(list(self.visible_comments()))
@@ -190,11 +192,11 @@ class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
         context["comments"] = thread.roots
         context["comment_count"] = len(thread.approved)
         context["replying_to"] = self.replying_to
-        # Further reading: the column's previous and next installments, then articles that
-        # share tags with this one (not repeating those two); one query each.
-        neighbours = related.column_neighbours(self.object)
-        context["column_neighbours"] = neighbours
-        context["related_articles"] = related.related_articles(self.object, exclude=neighbours.pks)
+        # Further reading: the column's previous and next installments, articles that share
+        # tags with this one (not repeating those two) and its translations; one query.
+        reading = related.further_reading(self.object)
+        context["column_neighbours"] = reading.neighbours
+        context["related_articles"] = reading.related
         # Search engines index the original when the syndication policy says so, else our page
         # under the prefix of the article's own language (the one hreflang names).
         with translation.override(self.object.language):

@@ -1,12 +1,17 @@
 import datetime
+import functools
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import JSONObject
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_prose_editor.fields import ProseEditorField
@@ -15,6 +20,7 @@ from taggit.models import ItemBase, TagBase
 
 from ..html import BODY_EDITOR_EXTENSIONS, sanitize_html
 from ..images import validate_image
+from .expressions import JSONRows
 
 
 class Publication(models.Model):
@@ -274,6 +280,83 @@ def byline_prefetch():
     )
 
 
+def _json_rows(model, link, **columns):
+    """A subquery for an article annotation: the ``model`` rows whose ``link`` is the article,
+    as a JSON array of objects of ``columns`` (key → field path), or NULL for none."""
+    rows = (
+        model.objects.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(rows=JSONRows(JSONObject(**columns)))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=models.JSONField())
+
+
+def _from_row(model, db, row):
+    """A ``model`` instance as loaded from ``db``, from the fields of ``row`` (a dict by
+    field attname); the fields it lacks are deferred."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in row]
+    return model.from_db(db, names, [row[name] for name in names])
+
+
+def _aware(value):
+    """A datetime from JSON: PostgreSQL writes it with its offset, SQLite as naive UTC."""
+    moment = parse_datetime(value)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+
+
+def _set_prefetched(instance, manager, cache_name, objects):
+    """Keep ``objects`` as what ``manager`` returns, as ``prefetch_related`` would have: its
+    ``all()`` then reads them without a query."""
+    queryset = manager.get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
+
+
+@functools.cache
+def _page_rows():
+    """The subqueries of ``ArticleQuerySet.for_page()``, built once: they are the same for
+    every article (``annotate`` resolves a copy each time), and building them costs as much
+    as compiling them."""
+    return {
+        "page_tags": _json_rows(
+            TaggedArticle,
+            "content_object",
+            link_id="id",
+            id="tag_id",
+            name="tag__name",
+            slug="tag__slug",
+        ),
+        "page_byline": _json_rows(
+            ArticleAuthor,
+            "article",
+            id="id",
+            position="position",
+            author_id="author_id",
+            name="author__name",
+            slug="author__slug",
+            tagline="author__tagline",
+            pronoun="author__pronoun",
+        ),
+        "page_corrections": _json_rows(
+            Correction, "article", id="id", published_at="published_at", note="note"
+        ),
+    }
+
+
+class ArticlePageIterable(ModelIterable):
+    """Articles of ``ArticleQuerySet.for_page()``: the tags, byline and corrections read as
+    JSON in the article's row become model instances, kept where ``article.tags.all()``,
+    ``article.ordered_authors`` and ``article.corrections.all()`` look for them."""
+
+    def __iter__(self):
+        for article in super().__iter__():
+            article.adopt_page_rows()
+            yield article
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, with a publication time that has come.
@@ -304,6 +387,17 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Load what an article teaser shows (column, ordered authors, tags) in fixed queries."""
         return self.select_related("column").prefetch_related(byline_prefetch(), "tags")
+
+    def for_page(self):
+        """Load what the article page shows of each article with the article, in its one
+        query, whatever their number: the column with its publication, the source publication,
+        and the tags, the byline with its authors and the corrections, each gathered into a
+        JSON array by a subquery (see ``Article.adopt_page_rows``)."""
+        queryset = self.select_related("column__publication", "source_publication").annotate(
+            **_page_rows()
+        )
+        queryset._iterable_class = ArticlePageIterable
+        return queryset
 
     def with_comment_counts(self):
         """Annotate ``approved_comment_count`` and ``pending_comment_count``."""
@@ -525,8 +619,23 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_public_list"),
+            # With the expiry last, counting the public articles reads the index alone.
+            models.Index(
+                fields=["status", "-published_at", "expires_at"], name="article_public_list"
+            ),
             models.Index(fields=["column", "status", "-published_at"], name="article_column_list"),
+            # The articles the sitemaps list (commentary.sitemaps.indexable), oldest first: a
+            # sitemap page and its count read this index alone.
+            models.Index(
+                fields=["published_at", "id", "expires_at"],
+                name="article_indexable",
+                condition=Q(status="published")
+                & (
+                    Q(source_publication__isnull=True)
+                    | Q(syndication_policy="self")
+                    | Q(syndication_policy="source", original_url="")
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -558,6 +667,32 @@ class Article(models.Model):
     @property
     def ordered_authors(self):
         return [link.author for link in self.article_authors.all()]
+
+    def adopt_page_rows(self):
+        """Turn the JSON rows that ``ArticleQuerySet.for_page()`` annotates into the tags,
+        byline links (with their authors) and corrections that a prefetch would have loaded,
+        in the same order: tags as added, byline by position, corrections newest first."""
+        db = self._state.db
+        tags = sorted(self.__dict__.pop("page_tags") or [], key=itemgetter("link_id"))
+        _set_prefetched(self, self.tags, "tags", [_from_row(Tag, db, row) for row in tags])
+        links = []
+        for row in sorted(self.__dict__.pop("page_byline") or [], key=itemgetter("position", "id")):
+            link = _from_row(ArticleAuthor, db, {**row, "article_id": self.pk})
+            link.author = _from_row(Author, db, {**row, "id": row["author_id"]})
+            link.article = self
+            links.append(link)
+        _set_prefetched(self, self.article_authors, "article_authors", links)
+        corrections = []
+        for row in self.__dict__.pop("page_corrections") or []:
+            correction = _from_row(
+                Correction,
+                db,
+                {**row, "article_id": self.pk, "published_at": _aware(row["published_at"])},
+            )
+            correction.article = self
+            corrections.append(correction)
+        corrections.sort(key=lambda correction: (correction.published_at, correction.pk))
+        _set_prefetched(self, self.corrections, "corrections", corrections[::-1])
 
     @property
     def state(self):

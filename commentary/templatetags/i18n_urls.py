@@ -25,19 +25,19 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.db.models import Q
 from django.urls import get_script_prefix, translate_url
 from django.utils import translation
 from django.utils.encoding import escape_uri_path, iri_to_uri
 
+from .. import related
 from ..models import Article
 
 register = template.Library()
 
 ARTICLE_VIEW = "commentary:article"
-# The attribute that holds an article's translations once looked up: the head's hreflang
-# links and the links under the byline share one query.
-_TRANSLATIONS_CACHE = "_public_translations"
+# The attribute that holds an article's translations as versions once looked up: the head's
+# hreflang links and the links under the byline share them.
+_VERSIONS_CACHE = "_translation_versions"
 
 
 @dataclass(frozen=True)
@@ -131,37 +131,20 @@ def article_path_in(article, language):
 
 
 def public_translations(article):
-    """``article``'s published translations, one per language other than its own, as
-    :class:`ArticleVersion` objects in ``LANGUAGES`` order.
-
-    A translation is the article this one translates, one that translates it, or another
-    translation of the same original. Where a language has several, the original wins, then
-    the newest. One query, remembered on ``article`` for the rest of the page.
-    """
-    cached = getattr(article, _TRANSLATIONS_CACHE, None)
-    if cached is not None:
-        return cached
-    original_id = article.translation_of_id or article.pk
-    related = Q(pk=original_id) | Q(translation_of_id=original_id) | Q(translation_of_id=article.pk)
-    candidates = (
-        Article.objects.published()
-        .filter(related)
-        .exclude(pk=article.pk)
-        .exclude(language=article.language)
-        .only("slug", "title", "language", "translation_of", "published_at")
-    )
-    chosen = {}
-    for candidate in sorted(candidates, key=lambda other: other.translation_of_id is not None):
-        chosen.setdefault(candidate.language, candidate)
-    versions = [
-        ArticleVersion(
-            article=chosen[code], language=code, path=article_path_in(chosen[code], code)
-        )
-        for code in _languages()
-        if code in chosen
-    ]
-    setattr(article, _TRANSLATIONS_CACHE, versions)
-    return versions
+    """``article``'s published translations as :class:`ArticleVersion` objects, in
+    ``LANGUAGES`` order: see :func:`commentary.related.public_translations`. At most one
+    query, which the article page has run already (its further reading); remembered on
+    ``article`` for the rest of the page."""
+    cached = getattr(article, _VERSIONS_CACHE, None)
+    if cached is None:
+        cached = [
+            ArticleVersion(
+                article=other, language=other.language, path=article_path_in(other, other.language)
+            )
+            for other in related.public_translations(article)
+        ]
+        setattr(article, _VERSIONS_CACHE, cached)
+    return cached
 
 
 @register.simple_tag

@@ -507,10 +507,11 @@ def test_contributor_shares_a_preview_of_their_own_draft(client, contributor, dr
 
 # --- queries --------------------------------------------------------------------------------
 
-#   article + column + publication + source; tags; bylines + authors; corrections; the link's
-#   maker; their own and their groups' permissions; whether they may preview it; its published
-#   translations (the links under the byline, as readers will see them)
-SHARED_PREVIEW_QUERIES = 9
+#   article + column + publication + source, with its tags, bylines + authors and corrections
+#   (see ArticleQuerySet.for_page); the link's maker; their own and their groups' permissions;
+#   whether they may preview it; its published translations (the links under the byline, as
+#   readers will see them)
+SHARED_PREVIEW_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [1, 20])

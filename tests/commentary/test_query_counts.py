@@ -59,24 +59,21 @@ YEAR_QUERIES = 8
 #   month has articles?; days; next month; previous month; count; articles + column;
 #   bylines + authors; tags
 MONTH_QUERIES = 8
-#   article + column + publication + source; tags; bylines + authors; corrections; approved
-#   comments (with the session's own pending ones, in the same query). The corrections are
-#   one query of their own: they are listed under the article and the newest dates the
-#   "Updated" line, and no join with the article row could load a list of them. Then further
-#   reading: the column's previous and next installments (one query, a subquery for each);
-#   the related articles + column, counted by shared tags (one query). An article outside
-#   any column skips the first, one without tags the second. Last, the article's published
-#   translations (one query, whether it has any or not: the reverse side of translation_of
-#   cannot be known without asking), read by the head's hreflang links and by the "Read in
-#   English" / "Читать по-русски" link under the byline alike, see i18n_urls.public_translations.
-ARTICLE_QUERIES = 8
-#   session (its own pending comments); then the anonymous reader's eight
-ARTICLE_WITH_OWN_COMMENTS_QUERIES = 9
-#   the same eight: an invalid comment is refused by the form, before any query of its own
-ARTICLE_POST_INVALID_QUERIES = 8
-#   the anonymous reader's eight, plus session; user; the user's own and group permissions
+#   article + column + publication + source, with its tags, byline + authors and corrections
+#   gathered into JSON arrays by subqueries of the same query (ArticleQuerySet.for_page);
+#   approved comments (with the session's own pending ones, in the same query); further
+#   reading: the article's published translations, the column's previous and next
+#   installments and the related articles (ranked by shared tags), one UNION ALL whose parts
+#   name their role (related.further_reading). The same three for an article without a
+#   column, tags, authors, translations, comments or corrections.
+ARTICLE_QUERIES = 3
+#   session (its own pending comments); then the anonymous reader's three
+ARTICLE_WITH_OWN_COMMENTS_QUERIES = 4
+#   the same three: an invalid comment is refused by the form, before any query of its own
+ARTICLE_POST_INVALID_QUERIES = 3
+#   the anonymous reader's three, plus session; user; the user's own and group permissions
 #   (the header shows moderators a link to the queue)
-ARTICLE_SIGNED_IN_QUERIES = 12
+ARTICLE_SIGNED_IN_QUERIES = 7
 #   count; corrections + article + column (of public articles only, in the same query)
 CORRECTIONS_QUERIES = 2
 #   the comment + its article + column (the heading), if public and approved
@@ -252,6 +249,23 @@ def test_article_page_runs_a_fixed_number_of_queries(client, django_assert_num_q
     assert response.context["column_neighbours"].previous is not None
     assert response.context["column_neighbours"].next is not None
     assert len(response.context["related_articles"]) == min(size, 4)
+
+
+def test_article_page_with_nothing_around_it_runs_the_same_queries(
+    client, django_assert_num_queries
+):
+    """No column, tags, authors, translations, comments or corrections: the same count."""
+    article = ArticleFactory(authors=[])
+
+    with django_assert_num_queries(ARTICLE_QUERIES):
+        response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.context["comment_count"] == 0
+    assert response.context["authors"] == []
+    assert response.context["corrections"] == []
+    assert not response.context["column_neighbours"]
+    assert response.context["related_articles"] == []
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -1,5 +1,6 @@
 """Further reading: an article's previous and next installments in its column, the articles
-that share its tags, and the home page's "Most discussed this week"."""
+that share its tags (and its translations, see test_language_urls), all in one query; and
+the home page's "Most discussed this week"."""
 
 import datetime
 
@@ -50,6 +51,14 @@ def weeks_ago(weeks):
     return NOW - weeks * WEEK
 
 
+def neighbours_of(article):
+    return related.further_reading(article).neighbours
+
+
+def related_to(article):
+    return related.further_reading(article).related
+
+
 # --- previous and next in the column ------------------------------------------------------
 
 
@@ -78,15 +87,15 @@ def global_insights(frozen):
 def test_previous_and_next_installments_skip_drafts_expired_and_scheduled_pieces(
     global_insights,
 ):
-    neighbours = related.column_neighbours(global_insights["second"])
+    neighbours = neighbours_of(global_insights["second"])
 
     assert neighbours.previous == global_insights["first"]
     assert neighbours.next == global_insights["third"]
 
 
 def test_the_first_installment_has_no_previous_and_the_latest_no_next(global_insights):
-    first = related.column_neighbours(global_insights["first"])
-    latest = related.column_neighbours(global_insights["third"])
+    first = neighbours_of(global_insights["first"])
+    latest = neighbours_of(global_insights["third"])
 
     assert first.previous is None
     assert first.next == global_insights["second"]
@@ -99,9 +108,7 @@ def test_the_scheduled_installment_becomes_the_next_one_when_its_time_comes(
 ):
     frozen.move_to(NOW + WEEK)
 
-    assert (
-        related.column_neighbours(global_insights["third"]).next == (global_insights["scheduled"])
-    )
+    assert neighbours_of(global_insights["third"]).next == (global_insights["scheduled"])
 
 
 def test_installments_published_at_the_same_minute_are_ordered_by_id(frozen):
@@ -109,8 +116,8 @@ def test_installments_published_at_the_same_minute_are_ordered_by_id(frozen):
     same_time = weeks_ago(1)
     earlier, later = (ArticleFactory(column=column, published_at=same_time) for _ in range(2))
 
-    assert related.column_neighbours(earlier).next == later
-    assert related.column_neighbours(later).previous == earlier
+    assert neighbours_of(earlier).next == later
+    assert neighbours_of(later).previous == earlier
 
 
 def test_article_page_links_the_previous_and_next_installments(client, global_insights):
@@ -135,20 +142,26 @@ def test_article_outside_any_column_has_no_installment_links(client, frozen):
     assertNotContains(response, 'class="installments"')
 
 
-def test_further_reading_costs_two_queries_and_none_without_a_column_or_tags(client, frozen):
-    """The article page's pinned count is for a column piece with tags (see
-    test_query_counts); an article with neither skips both further-reading queries."""
+def test_further_reading_is_one_query_with_or_without_a_column_tags_or_translations(client, frozen):
+    """The article page's pinned count (see test_query_counts) holds for a plain article and
+    for a column piece with tags and a translation alike."""
     plain = ArticleFactory(published_at=weeks_ago(1))
     column = ColumnFactory()
-    ArticleFactory(column=column, tags=[TagFactory()], published_at=weeks_ago(2))
-    piece = ArticleFactory(column=column, tags=[TagFactory()], published_at=weeks_ago(1))
+    tag = TagFactory()
+    ArticleFactory(column=column, tags=[tag], published_at=weeks_ago(2))
+    piece = ArticleFactory(column=column, tags=[tag], published_at=weeks_ago(1))
+    ArticleFactory(tags=[tag], published_at=weeks_ago(3))
+    ArticleFactory(language="ru", translation_of=piece, published_at=weeks_ago(1))
 
     with CaptureQueriesContext(connection) as without:
         client.get(plain.get_absolute_url())
-    with CaptureQueriesContext(connection) as with_both:
-        client.get(piece.get_absolute_url())
+    with CaptureQueriesContext(connection) as with_all:
+        response = client.get(piece.get_absolute_url())
 
-    assert len(with_both) - len(without) == 2
+    assert len(with_all) == len(without)
+    assert response.context["column_neighbours"].previous is not None
+    assert len(response.context["related_articles"]) == 1
+    assert "ru" in {version.language for version in related.public_translations(piece)}
 
 
 # --- related by shared tags ---------------------------------------------------------------
@@ -169,7 +182,7 @@ def test_related_articles_are_ordered_by_shared_tags_then_recency(frozen, tags):
     ArticleFactory(tags=[russia], published_at=weeks_ago(8))  # a fifth: beyond the four
     ArticleFactory(tags=[iran], published_at=weeks_ago(1))  # shares nothing
 
-    found = related.related_articles(article)
+    found = related_to(article)
 
     assert found == [three_old, two_new, two_old, one_newest]
     assert [item.shared_tags for item in found] == [3, 2, 2, 1]
@@ -184,7 +197,46 @@ def test_related_articles_never_include_the_article_or_non_public_ones(frozen, t
     ArticleFactory(tags=[russia], published_at=NOW + WEEK)  # scheduled
     ArticleFactory(tags=[russia], published_at=weeks_ago(4), expires_at=weeks_ago(2))
 
-    assert related.related_articles(article) == [public]
+    assert related_to(article) == [public]
+
+
+def test_related_articles_are_chosen_among_those_last_filed_under_its_tags(
+    frozen, tags, monkeypatch
+):
+    """However large the archive grows, only the articles filed last under the article's
+    tags are weighed: an older one sharing more tags gives way to them."""
+    monkeypatch.setattr(related, "RELATED_CANDIDATES", 3)
+    russia, china = tags[:2]
+    both_old = ArticleFactory(tags=[russia, china], published_at=weeks_ago(9))
+    latest = [
+        ArticleFactory(tags=[tag], published_at=weeks_ago(n))
+        for n, tag in ((4, russia), (3, china), (2, russia))
+    ]
+    article = ArticleFactory(tags=[russia, china], published_at=weeks_ago(1))
+
+    found = related_to(article)
+
+    assert found == latest[::-1]
+    assert [item.shared_tags for item in found] == [1, 1, 1]
+
+    latest[0].delete()
+
+    assert related_to(article) == [both_old, latest[2], latest[1]]
+    assert related_to(article)[0].shared_tags == 2
+
+
+def test_related_articles_do_not_repeat_the_articles_translations(frozen, tags):
+    original = ArticleFactory(tags=tags[:1], published_at=weeks_ago(2))
+    translation_ = ArticleFactory(
+        language="ru", translation_of=original, tags=tags[:1], published_at=weeks_ago(1)
+    )
+    other = ArticleFactory(tags=tags[:1], published_at=weeks_ago(3))
+
+    reading = related.further_reading(original)
+
+    assert reading.related == [other]
+    assert reading.translations == [translation_]
+    assert related_to(translation_) == [other]
 
 
 def test_related_articles_leave_out_the_previous_and_next_installments(

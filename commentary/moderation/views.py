@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,13 +20,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View, generic
 
-from .. import services
+from .. import pagination, services
 from ..models import Comment, CommentReport, ModerationEvent, RejectionReason
 from . import event_reason_label, hold_reason_labels
 from .forms import DECISION_FORMS, BulkDecisionForm
+from .search import search_comments
 
 PER_PAGE = 50
 MAX_SEARCH_LENGTH = 200
+# Tabs count their comments up to this many; a search lists at most this many.
+COUNT_CAP = 1000
+# A card counts the commenter's approved and rejected comments up to this many.
+HISTORY_CAP = 1000
+# A search counts its matches per tab among at most this many.
+SEARCH_SAMPLE = COUNT_CAP + 1
 
 
 @dataclass(frozen=True)
@@ -56,28 +64,39 @@ TABS = [
 TABS_BY_KEY = {tab.key: tab for tab in TABS}
 
 
-def search(queryset, query):
-    """Every word must appear in the text, the name, the e-mail or the article's title."""
-    for term in query.split():
-        queryset = queryset.filter(
-            Q(body__icontains=term)
-            | Q(author_name__icontains=term)
-            | Q(author_email__icontains=term)
-            | Q(article__title__icontains=term)
-        )
-    return queryset
+@dataclass(frozen=True)
+class TabCount:
+    """How many comments a tab holds: ``count``, or more than that when ``more``."""
+
+    count: int
+    more: bool = False
 
 
 def tab_counts(queryset):
-    """How many comments each tab holds, in one query."""
-    status = Comment.Status
-    return queryset.aggregate(
-        pending=Count("pk", filter=Q(status=status.PENDING)),
-        reported=Count("pk", filter=Q(status=status.APPROVED, flagged_at__isnull=False)),
-        approved=Count("pk", filter=Q(status=status.APPROVED)),
-        rejected=Count("pk", filter=Q(status=status.REJECTED)),
-        spam=Count("pk", filter=Q(status=status.SPAM)),
+    """How many comments each tab holds, exact up to :data:`COUNT_CAP` (past it, "1,000+"),
+    in one query whatever the size of the tabs: each tab reads at most ``COUNT_CAP + 1``
+    entries of the status index."""
+    counts = pagination.capped_counts({tab.key: tab.filter(queryset) for tab in TABS}, COUNT_CAP)
+    return {key: TabCount(min(n, COUNT_CAP), n > COUNT_CAP) for key, n in counts.items()}
+
+
+def searched_tab_counts(queryset):
+    """How many of a search's matches each tab holds, in one query that reads the matches
+    once (a common word's search index entries are long: reading them once per tab would
+    cost five times as much), at most :data:`SEARCH_SAMPLE` of them. When there are more,
+    every count is a lower bound ("12+")."""
+    sample = queryset.order_by().values("status", "flagged_at")[:SEARCH_SAMPLE]
+    counts = pagination.counts_among(
+        sample,
+        all="TRUE",
+        pending="status = 'pending'",
+        reported="status = 'approved' AND flagged_at IS NOT NULL",
+        approved="status = 'approved'",
+        rejected="status = 'rejected'",
+        spam="status = 'spam'",
     )
+    more = counts.pop("all") >= SEARCH_SAMPLE
+    return {key: TabCount(min(n, COUNT_CAP), more or n > COUNT_CAP) for key, n in counts.items()}
 
 
 def report_count():
@@ -100,7 +119,7 @@ def cards(queryset):
         .prefetch_related(
             Prefetch("reports", queryset=CommentReport.objects.order_by("created_at", "id"))
         )
-        .with_commenter_history()
+        .with_commenter_history(limit=HISTORY_CAP + 1)
     )
 
 
@@ -113,7 +132,16 @@ def describe(comment):
         for reason, n in reasons.most_common()
     ]
     comment.report_total = sum(reasons.values())
+    comment.history = {
+        "approved": capped_number(comment.commenter_approved, HISTORY_CAP),
+        "rejected": capped_number(comment.commenter_rejected, HISTORY_CAP),
+    }
     return comment
+
+
+def capped_number(count, cap):
+    """``count`` for people, "1,000+" past ``cap``."""
+    return f"{intcomma(cap)}+" if count > cap else intcomma(count)
 
 
 class ModeratorRequiredMixin(PermissionRequiredMixin):
@@ -137,7 +165,44 @@ class ModerationContextMixin:
         )
 
 
+class TabPage:
+    """A tab's comments for ``Paginator``: counted beforehand, sliced in the database.
+
+    A slice first takes the ids of the page's comments in the tab's order (an index scan,
+    however deep the page), then loads the cards of those comments only: the commenter
+    history and the report counts are computed for the comments shown, not for every comment
+    the page's offset skips.
+    """
+
+    ordered = True  # for Paginator: the comments have the tab's order
+
+    def __init__(self, queryset, tab, count):
+        self.queryset, self.tab, self._count = queryset, tab, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def _in_order(self, queryset):
+        if self.tab.key == "reported":
+            queryset = queryset.annotate(report_count=report_count())
+        return queryset.order_by(*self.tab.ordering)
+
+    def __getitem__(self, key):
+        ids = self._in_order(self.queryset).values("pk")[key]
+        return list(self._in_order(cards(Comment.objects.filter(pk__in=ids))))
+
+
 class QueueView(ModeratorRequiredMixin, ModerationContextMixin, generic.ListView):
+    """The tabs of comments, 50 a page in the tab's order, searchable.
+
+    Nothing here counts a whole tab: the tabs are counted up to :data:`COUNT_CAP` in one
+    query, a search lists at most that many comments, and a tab longer than that without a
+    search is numbered in pages from PostgreSQL's estimate of its size.
+    """
+
     template_name = "commentary/moderation/queue.html"
     context_object_name = "comments"
     paginate_by = PER_PAGE
@@ -150,14 +215,29 @@ class QueueView(ModeratorRequiredMixin, ModerationContextMixin, generic.ListView
     def query(self):
         return " ".join(self.request.GET.get("q", "").split())[:MAX_SEARCH_LENGTH]
 
+    @cached_property
     def searched(self):
-        return search(Comment.objects.all(), self.query)
+        return search_comments(Comment.objects.all(), self.query)
+
+    @cached_property
+    def counts(self):
+        if self.query:
+            return searched_tab_counts(self.searched)
+        return tab_counts(self.searched)
 
     def get_queryset(self):
-        queryset = cards(self.tab.filter(self.searched()))
-        if self.tab.key == "reported":
-            queryset = queryset.annotate(report_count=report_count())
-        return queryset.order_by(*self.tab.ordering)
+        comments = self.tab.filter(self.searched)
+        counted = self.counts[self.tab.key]
+        count = counted.count
+        if counted.more and self.query:
+            # The tab's own matches, up to the cap: a search lists at most COUNT_CAP.
+            count = min(pagination.capped_counts({"tab": comments}, COUNT_CAP)["tab"], COUNT_CAP)
+        elif counted.more:
+            # Pages of a long tab are numbered from PostgreSQL's estimate of its length
+            # (other databases, for development, count it).
+            estimate = pagination.estimated_count(comments)
+            count = comments.count() if estimate is None else max(estimate, COUNT_CAP + 1)
+        return TabPage(comments, self.tab, count)
 
     def paginate_queryset(self, queryset, page_size):
         # A decision moves comments out of the tab: a page that ran out shows the last one.
@@ -169,20 +249,21 @@ class QueueView(ModeratorRequiredMixin, ModerationContextMixin, generic.ListView
         context = super().get_context_data(**kwargs)
         for comment in context["comments"]:
             describe(comment)
-        counts = tab_counts(self.searched())
         context.update(
             tab=self.tab,
             tabs=[
                 {
                     "key": tab.key,
                     "label": tab.label,
-                    "count": counts[tab.key],
+                    "count": self.counts[tab.key].count,
+                    "more": self.counts[tab.key].more,
                     "current": tab == self.tab,
                 }
                 for tab in TABS
             ],
             query=self.query,
             show_select=True,
+            count_cap=COUNT_CAP,
         )
         return context
 

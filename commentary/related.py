@@ -90,8 +90,14 @@ def further_reading(article, *, limit=RELATED_LIMIT):
         parts.append(_reading_part(others.filter(_neighbours_of(article, others)), "neighbour"))
     if tag_ids:
         # Two more than shown: the neighbours, if among them, are left out below.
-        best = _related_ranking(article, others.exclude(family), tag_ids)[: limit + 2]
-        parts.append(_reading_part(others.filter(pk__in=best), "related", tag_ids=tag_ids))
+        # Built once for both: annotate() resolves a copy of it each time.
+        shared_tags = _shared_tags(tag_ids)
+        best = _related_ranking(article, others.exclude(family), tag_ids, shared_tags)
+        parts.append(
+            _reading_part(
+                others.filter(pk__in=best[: limit + 2]), "related", shared_tags=shared_tags
+            )
+        )
     found = {"translation": [], "neighbour": [], "related": []}
     for other in parts[0].union(*parts[1:], all=True):
         found[other.reading_role].append(other)
@@ -181,13 +187,13 @@ def _shared_tags(tag_ids):
     return Coalesce(Subquery(shared, output_field=IntegerField()), 0)
 
 
-def _related_ranking(article, candidates, tag_ids):
+def _related_ranking(article, candidates, tag_ids, shared_tags):
     """A subquery: the pks of ``candidates`` sharing ``tag_ids``, most shared first, then
     the latest, among the ``RELATED_CANDIDATES`` filed most recently under those tags.
 
     "Most recently filed" goes by article id, which the tag index orders (and which follows
     the order articles are written in): the window is read from the index alone, however
-    many articles a tag has.
+    many articles a tag has. ``shared_tags`` is ``_shared_tags(tag_ids)``.
     """
     latest_filed = (
         TaggedArticle.objects.filter(tag_id__in=tag_ids)
@@ -198,21 +204,22 @@ def _related_ranking(article, candidates, tag_ids):
     )
     return (
         candidates.filter(pk__in=latest_filed)
-        .annotate(shared_tags=_shared_tags(tag_ids))
+        .annotate(shared_tags=shared_tags)
         .order_by("-shared_tags", "-published_at", "-pk")
         .values("pk")
     )
 
 
-def _reading_part(articles, role, *, tag_ids=None):
+def _reading_part(articles, role, *, shared_tags=None):
     """One part of further reading's union: ``articles`` with what is shown of them, their
-    ``reading_role`` and (for related articles) ``shared_tags``."""
+    ``reading_role`` and (for related articles) ``shared_tags``, the ``_shared_tags()``
+    expression."""
     return (
         articles.select_related("column")
         .only(*_READING_FIELDS)
         .annotate(
             reading_role=Value(role, output_field=CharField()),
-            shared_tags=_shared_tags(tag_ids) if tag_ids else Value(0),
+            shared_tags=Value(0) if shared_tags is None else shared_tags,
         )
         .order_by()
     )
@@ -221,13 +228,25 @@ def _reading_part(articles, role, *, tag_ids=None):
 def most_discussed(*, days=MOST_DISCUSSED_DAYS, limit=MOST_DISCUSSED_LIMIT):
     """Up to ``limit`` public articles with the most approved comments posted in the last
     ``days`` days, most first (then the most recent), in one query; articles without such
-    a comment are left out. Each carries ``recent_comment_count`` and its column."""
+    a comment are left out. Each carries ``recent_comment_count`` and its column.
+
+    It starts from the week's approved comments (a range of the ``comment_queue`` index),
+    not from the articles: only the articles those comments name are counted, each from the
+    ``comment_thread`` index, so the cost follows the week's comments, not the archive's.
+    """
     since = timezone.now() - datetime.timedelta(days=days)
-    recent_approved = Q(comments__status=Comment.Status.APPROVED, comments__created_at__gte=since)
+    recent = Comment.objects.filter(status=Comment.Status.APPROVED, created_at__gte=since)
+    recent_count = (
+        recent.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     return list(
         Article.objects.published()
-        .annotate(recent_comment_count=Count("comments", filter=recent_approved))
-        .filter(recent_comment_count__gt=0)
+        .filter(pk__in=recent.order_by().values("article_id"))
+        .annotate(recent_comment_count=Subquery(recent_count, output_field=IntegerField()))
         .select_related("column")
         .defer("body", "search_vector")
         .order_by("-recent_comment_count", "-published_at", "-pk")[:limit]

@@ -12,20 +12,23 @@ a TLS-terminating proxy, ``BEHIND_HTTPS_PROXY`` (``SECURE_PROXY_SSL_HEADER``) ma
 
 Each page of a sitemap runs a fixed number of queries (a count and the page's rows), however
 many items it lists; the index runs two per section (its latest change and its page count).
+Each reads the public articles once, whatever the number of authors or tags, and a page of
+articles is chosen from the ``article_indexable`` index before anything else is read about
+its rows, so a deep page costs what the first one does.
 """
 
 import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.views import generic
 from django.views.decorators.cache import cache_page
 
-from .models import Article, Author, Column, Correction, Tag
+from .models import Article, ArticleAuthor, Author, Column, Correction, Tag, TaggedArticle
 
 # Well under the protocol's 50,000 URLs (and 50 MB) per file, so a page stays quick to build.
 SITEMAP_PAGE_SIZE = 5000
@@ -58,6 +61,34 @@ def latest_public_article(**filters):
     return Subquery(latest)
 
 
+def public_articles(path):
+    """``Article.objects.published()`` as a condition on the articles at the end of the
+    relation ``path``: in one ``filter()``, their join is the one an aggregate after it
+    reads, so the articles are joined once rather than once more in an ``IN`` subquery."""
+    now = timezone.now()
+    return Q(**{f"{path}__status": Article.Status.PUBLISHED, f"{path}__published_at__lte": now}) & (
+        Q(**{f"{path}__expires_at__isnull": True}) | Q(**{f"{path}__expires_at__gt": now})
+    )
+
+
+class Listing:
+    """A sitemap's items as its paginator reads them: ``count()`` from ``counted`` (a cheaper
+    query of the same rows), a slice of ``listed``."""
+
+    def __init__(self, counted, listed):
+        self.counted = counted
+        self.listed = listed
+
+    def count(self):
+        return self.counted.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window):
+        return list(self.listed[window])
+
+
 class PublicSitemap(Sitemap):
     """A section of the index. Addresses are those of the site's default language, whatever
     language the crawler's request negotiates, so a page is listed under one address."""
@@ -72,13 +103,27 @@ class PublicSitemap(Sitemap):
             return item.get_absolute_url()
 
 
-class ArticleSitemap(PublicSitemap):
-    """Public, indexable articles, oldest first so that earlier pages stay the same as the
-    archive grows. ``lastmod`` is the later of the publication and the latest correction."""
+class ArticlePages:
+    """The articles a sitemap lists, as its paginator reads them: ``count()`` counts
+    ``articles``; a slice is one query that picks the slice's ids from ``articles`` in a
+    subquery and reads those rows only, with the time of their latest correction.
 
-    def items(self):
-        # A correlated subquery rather than a join with GROUP BY: the paginator's count stays
-        # a plain COUNT(*) of the articles.
+    Annotating ``articles`` itself would make the database work out the correction subquery
+    for every row before the page, skipped ones included (OFFSET sorts after projecting).
+    """
+
+    def __init__(self, articles):
+        self.articles = articles
+
+    def count(self):
+        return self.articles.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice):
+            raise TypeError("a sitemap page is a slice of the articles")
         last_corrected_at = Subquery(
             Correction.objects.filter(article=OuterRef("pk"))
             .order_by()
@@ -86,12 +131,21 @@ class ArticleSitemap(PublicSitemap):
             .annotate(latest=Max("published_at"))
             .values("latest")
         )
-        return (
-            indexable(Article.objects.published())
+        page = self.articles.values("pk")[window]
+        return list(
+            Article.objects.filter(pk__in=page)
             .annotate(last_corrected_at=last_corrected_at)
             .only("slug", "language", "published_at")
-            .order_by("published_at", "pk")
+            .order_by(*self.articles.query.order_by)
         )
+
+
+class ArticleSitemap(PublicSitemap):
+    """Public, indexable articles, oldest first so that earlier pages stay the same as the
+    archive grows. ``lastmod`` is the later of the publication and the latest correction."""
+
+    def items(self):
+        return ArticlePages(indexable(Article.objects.published()).order_by("published_at", "pk"))
 
     def language_of(self, article):
         # An article is listed under the address of the language it is written in.
@@ -110,48 +164,86 @@ class ArticleSitemap(PublicSitemap):
 class LatestArticleSitemap(PublicSitemap):
     """Objects listed with the time of their latest public article as ``lastmod``."""
 
-    model = None
-    related_filter = None
-
-    def items(self):
-        latest = latest_public_article(**{self.related_filter: OuterRef("pk")})
-        return self.model.objects.annotate(last_published_at=latest).only("slug").order_by("pk")
-
     def lastmod(self, item):
         return item.last_published_at
+
+
+class ColumnSitemap(LatestArticleSitemap):
+    """Active columns, with or without a public article yet. A few dozen rows: the latest
+    article of each is read from the ``article_column_list`` index."""
+
+    def items(self):
+        latest = latest_public_article(column=OuterRef("pk"))
+        return (
+            Column.objects.filter(is_active=True)
+            .annotate(last_published_at=latest)
+            .only("slug")
+            .order_by("pk")
+        )
 
     def get_latest_lastmod(self):
         return self.items().aggregate(latest=Max("last_published_at"))["latest"]
 
 
-class ColumnSitemap(LatestArticleSitemap):
-    """Active columns, with or without a public article yet."""
+class LinkedArticleSitemap(LatestArticleSitemap):
+    """The objects linked to at least one public article through ``link_model`` (whose
+    ``link_field`` names the object and ``article_field`` the article).
 
-    model = Column
-    related_filter = "column"
+    The public articles and their links are joined once and grouped by object, rather than
+    a subquery per object (which, for a prolific author, walks the archive).
+    """
+
+    model = None
+    link_model = None
+    link_field = None
+    article_field = None
 
     def items(self):
-        return super().items().filter(is_active=True)
+        link = self.link_model._meta.get_field(self.link_field).remote_field.name
+        article = f"{link}__{self.article_field}"
+        listed = (
+            self.model.objects.filter(public_articles(article))
+            # After the filter, on its join: the latest of the public articles only.
+            .annotate(last_published_at=Max(f"{article}__published_at"))
+            .only("slug")
+            .order_by("pk")
+        )
+        # Counting needs no grouping: one public article is enough, found per object.
+        public_links = self.link_model.objects.filter(
+            public_articles(self.article_field), **{self.link_field: OuterRef("pk")}
+        )
+        return Listing(self.model.objects.filter(Exists(public_links)), listed)
+
+    def get_latest_lastmod(self):
+        # The latest of every object's latest public article is the latest public article
+        # with a link at all: read from the newest end of the ``article_public_list`` index.
+        linked = self.link_model.objects.filter(**{self.article_field: OuterRef("pk")})
+        latest = (
+            Article.objects.published()
+            .filter(Exists(linked))
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        return latest
 
 
-class AuthorSitemap(LatestArticleSitemap):
+class AuthorSitemap(LinkedArticleSitemap):
     """Authors with at least one public article."""
 
     model = Author
-    related_filter = "authors"
+    link_model = ArticleAuthor
+    link_field = "author"
+    article_field = "article"
 
-    def items(self):
-        return super().items().filter(last_published_at__isnull=False)
 
-
-class TagSitemap(LatestArticleSitemap):
+class TagSitemap(LinkedArticleSitemap):
     """Tags with at least one public article."""
 
     model = Tag
-    related_filter = "tags"
-
-    def items(self):
-        return super().items().filter(last_published_at__isnull=False)
+    link_model = TaggedArticle
+    link_field = "tag"
+    article_field = "content_object"
 
 
 # The sections of /sitemap.xml, in the order the index lists them.

@@ -17,6 +17,8 @@ from django.views import View, generic
 from django.views.decorators.cache import never_cache
 from django.views.generic.edit import FormMixin
 
+from accounts.lockout import client_ip_address
+
 from . import related, services, spam
 from .forms import CommentForm, LinkCheckForm, ReportForm
 from .models import (
@@ -214,9 +216,9 @@ class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
                 comment = services.comment_submit(
                     article=self.object,
                     user=request.user,
-                    # The address the connection came from: X-Forwarded-For is the client's
-                    # to write, so it is not trusted here.
-                    ip_address=request.META.get("REMOTE_ADDR", ""),
+                    # The reader's address: behind TRUSTED_PROXY_COUNT proxies the one the
+                    # outermost proxy saw, else the connection's (X-Forwarded-For ignored).
+                    ip_address=client_ip_address(request) or "",
                     language=request.LANGUAGE_CODE,
                     **form.submission(),
                 )
@@ -380,7 +382,7 @@ class ReportCommentView(generic.FormView):
         return spam.reader_key(
             user=self.request.user,
             session_key=session.session_key,
-            ip_address=self.request.META.get("REMOTE_ADDR", ""),
+            ip_address=client_ip_address(self.request) or "",
         )
 
     def form_valid(self, form):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import page_cache
 from ..models import Article, Tag, TaggedArticle, TagRedirect
 from ..search import update_search_vectors
 
@@ -68,6 +69,8 @@ def tag_merge(*, source, target, user):
     from_source = TaggedArticle.objects.filter(tag=source)
     already_tagged = from_source.filter(content_object_id__in=already_tagged_articles).count()
     moved = from_source.exclude(content_object_id__in=already_tagged_articles).update(tag=target)
+    # The bulk moves below send no signals: the cached pages that list these tags go now.
+    page_cache.invalidate(page_cache.CONTENT)
 
     # The live tag answers its own address: a redirect from it would never be read.
     TagRedirect.objects.filter(old_slug=target.slug).delete()

@@ -21,11 +21,12 @@ What ``hreflang`` says, and why an article page differs from the rest:
 * Previews, staff pages and addresses that match no page have none.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, translate_url
+from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils import translation
 from django.utils.encoding import escape_uri_path, iri_to_uri
 
@@ -95,12 +96,22 @@ def page_path_in(request, language, *, page_only=False):
     if current is None or current == language:
         translated = escape_uri_path(request.path)
     else:
-        translated = translate_url(path, language)
+        translated = _translated_path(
+            path, language, translation.get_language(), get_script_prefix(), get_urlconf()
+        )
         if translated == path:
             rest = path[len(current) + 1 :]
             translated = escape_uri_path(f"{get_script_prefix()}{language}{rest}")
     query = _query(request, page_only=page_only)
     return f"{translated}?{query}" if query else translated
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated_path(path, language, active, script_prefix, urlconf):
+    """``translate_url(path, language)``, remembered: it resolves and reverses the path on
+    every page with a language switcher. The other arguments are what the answer also
+    depends on (the active language chooses the prefix that resolving accepts)."""
+    return translate_url(path, language)
 
 
 @register.simple_tag(takes_context=True)

@@ -100,10 +100,41 @@ def test_the_honeypot_is_hidden_off_screen_not_with_display_none(settings):
     assert "display: none" not in rule
 
 
-def test_the_address_is_the_connections_not_a_forwarded_header(client, article):
+def test_the_address_is_the_connections_not_a_forwarded_header(settings, client, article):
+    settings.TRUSTED_PROXY_COUNT = 0
+
     post_comment(client, article, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
 
     assert Comment.objects.get().ip_hash == spam.ip_hash("198.51.100.7")
+
+
+def test_behind_a_trusted_proxy_the_address_it_forwarded_is_hashed(settings, client, article):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    post_comment(
+        client,
+        article,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.66, 203.0.113.9",
+    )
+
+    assert Comment.objects.get().ip_hash == spam.ip_hash("203.0.113.9")
+
+
+def test_readers_behind_the_proxy_are_banned_by_their_own_address(settings, client, article):
+    settings.TRUSTED_PROXY_COUNT = 1
+    Ban.objects.create(ip_hash=spam.ip_hash("203.0.113.9"), reason="Abuse")
+
+    banned = post_comment(
+        client, article, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    other = post_comment(
+        client, article, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.10"
+    )
+
+    refused(banned, "Sorry, we cannot accept comments from you at the moment.")
+    assert other.status_code == 302
+    assert Comment.objects.get().ip_hash == spam.ip_hash("203.0.113.10")
 
 
 # --- refusals from the service, mapped onto the form --------------------------------------

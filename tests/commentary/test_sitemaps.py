@@ -261,6 +261,29 @@ def test_article_sitemap_is_split_into_pages_that_the_index_lists(client, frozen
     assert client.get("/sitemap-articles.xml?p=4").status_code == 404
 
 
+def test_author_sitemap_pages_count_only_authors_with_a_public_article(client, frozen, monkeypatch):
+    monkeypatch.setattr(sitemaps.AuthorSitemap, "limit", 2)
+    authors = [AuthorFactory() for _ in range(3)]
+    for days, author in enumerate(authors):
+        ArticleFactory(authors=[author], published_at=NOW - (days + 1) * DAY)
+        ArticleFactory(authors=[author], published_at=NOW + DAY)
+    DraftArticleFactory(authors=[AuthorFactory()])
+    AuthorFactory()
+
+    entries = index_entries(get_xml(client, "/sitemap.xml"))
+    pages = [listed(client, "authors", QUERY_STRING=f"p={page}") for page in (1, 2)]
+
+    assert [loc for loc, _ in entries if "authors" in loc] == [
+        "http://testserver/sitemap-authors.xml",
+        "http://testserver/sitemap-authors.xml?p=2",
+    ]
+    assert pages == [
+        {address(authors[0]): "2025-03-10", address(authors[1]): "2025-03-09"},
+        {address(authors[2]): "2025-03-08"},
+    ]
+    assert client.get("/sitemap-authors.xml?p=3").status_code == 404
+
+
 def test_a_hundred_thousand_articles_make_twenty_pages_of_five_thousand(client, monkeypatch):
     # Counting pages needs only the number of articles: a range stands in for 100,000 rows.
     monkeypatch.setattr(ArticleSitemap, "items", lambda self: range(100_000))

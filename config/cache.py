@@ -13,7 +13,7 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -25,6 +25,19 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 class CacheUnavailable(Exception):
     """The cache cannot be reached, and the operation has no answer that would be harmless."""
+
+
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` object on every cache call; this one keeps
+    one per connection pool. A cached page is one cache call, so this is most of its cost."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(pool)
+        if client is None:
+            client = clients.setdefault(pool, self._client(connection_pool=pool))
+        return client
 
 
 class ResilientRedisCache(RedisCache):
@@ -43,6 +56,7 @@ class ResilientRedisCache(RedisCache):
         options = dict(params.get("OPTIONS") or {})
         self.pause_after_failure = float(options.pop("pause_after_failure", 5))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClientRedisCacheClient
         self._unreachable_until = 0.0  # time.monotonic(); 0 while Redis answers
         self._in_outage = False
 

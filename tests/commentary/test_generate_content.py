@@ -3,13 +3,14 @@ databases (COPY on PostgreSQL, bulk_create elsewhere)."""
 
 import io
 import re
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from bench.dataset import fifty_comment_article
-from commentary import search
+from commentary import page_cache, search
 from commentary.generation import MIN_COMMENTS
 from commentary.html import sanitize_html
 from commentary.links import find_links
@@ -196,3 +197,11 @@ def test_a_single_article_gets_all_the_comments_and_keeps_fifty_approved():
     assert article.comments.count() == MIN_COMMENTS + 20
     assert article.comments.approved().count() == 50
     assert fifty_comment_article() == article
+
+
+def test_generated_content_marks_every_cached_page_as_changed():
+    with mock.patch("commentary.page_cache.invalidate") as invalidate:
+        generate()
+
+    # Saves of reference data invalidate through signals; the bulk inserts need the last call.
+    assert invalidate.call_args == mock.call(page_cache.CONTENT, page_cache.COMMENTS)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
+from commentary import page_cache
 from commentary.generation import MIN_COMMENTS, ContentGenerator, GenerationError
 from commentary.generation.content import DEFAULT_BATCH, DEFAULT_SEED
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         except GenerationError as error:
             raise CommandError(str(error)) from error
         result = generator.run()
+        # Bulk inserts send no signals: tell the page cache that every page may have changed.
+        page_cache.invalidate(page_cache.CONTENT, page_cache.COMMENTS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {result.articles:,} articles, {result.comments:,} comments and "

@@ -2,7 +2,7 @@
 
 Run from the repository root against a dedicated database (see bench/README.md)::
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/commentary_bench \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/commentary_search_bench \\
         .venv/bin/python bench/search.py [--articles 100000] [--runs 5]
 
 Applies migrations, then tops the database up to ``--articles`` synthetic published articles

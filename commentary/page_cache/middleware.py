@@ -125,7 +125,9 @@ class CachedPages:
             cacheable_path(get_path_info(environ)) is None
         ):
             return None
-        request = WSGIRequest(environ)
+        # A copy: WSGIRequest writes the decoded path back into the environ it is given, and
+        # Django's own handler could then no longer read a non-Latin address from it.
+        request = WSGIRequest(dict(environ))
         lookup = _cacheable(request)
         if not lookup:
             return None

@@ -11,6 +11,7 @@ import datetime
 import re
 from http.cookies import SimpleCookie
 from unittest import mock
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
 import time_machine
@@ -22,6 +23,7 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from django.utils.http import http_date
 
 from commentary import page_cache, related, services, spam
@@ -909,6 +911,9 @@ def wsgi_get(path, **headers):
     """GET ``path`` from ``config.wsgi.application``, as gunicorn calls it (but, as the test
     client does, without closing the test's database connection at the end)."""
     environ = RequestFactory().get(path, headers=headers).environ
+    # What a WSGI server passes: the address's bytes as Latin-1 (the request built above has
+    # already replaced it with the decoded path).
+    environ["PATH_INFO"] = unquote_to_bytes(urlsplit(path).path).decode("iso-8859-1")
     answered = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -947,6 +952,18 @@ def test_a_hit_is_answered_before_django_handles_the_request(client, piece):
     tokens = CSRF_INPUT.findall(response.body.decode())
     assert tokens
     assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+
+
+def test_an_address_in_cyrillic_is_cached_and_served_through_the_wsgi_entry_point(committed):
+    with committed():
+        piece = ArticleFactory(title="Санкции и Каспий", slug="санкции-и-каспий", language="ru")
+    url = iri_to_uri(piece.get_absolute_url())  # as a browser sends it
+
+    first, second = wsgi_get(url), wsgi_get(url)
+
+    assert (first.status_code, first["X-Cache"]) == (200, "miss")
+    assert (second.status_code, second["X-Cache"]) == (200, "hit")
+    assert "Санкции и Каспий" in second.body.decode()
 
 
 def test_a_hit_before_django_answers_what_the_middleware_answers(client, piece):

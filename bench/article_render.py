@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -103,7 +104,8 @@ def main(argv=None):
 
     client = Client()
     factory = RequestFactory()
-    match = resolve(path)
+    # The view gets the decoded path, as Django's handler gives it (a Cyrillic slug).
+    match = resolve(unquote(path))
 
     def client_render():
         client.cookies.clear()

@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
+# How long a subscription may wait for Redis to confirm it.
+SUBSCRIBE_TIMEOUT = 0.5
+
+
 class CacheUnavailable(Exception):
     """The cache cannot be reached, and the operation has no answer that would be harmless."""
 
@@ -91,7 +95,13 @@ class ResilientRedisCache(RedisCache):
         return self._call(super().delete_many, None, keys, version=version)
 
     def clear(self):
-        return self._call(super().clear, False)
+        cleared = self._call(super().clear, False)
+        if cleared is not False:
+            # Every app server forgets the pages it kept in memory (commentary.page_cache.local).
+            from commentary.page_cache.local import CHANNEL, EVERYTHING
+
+            self.publish(CHANNEL, EVERYTHING)
+        return cleared
 
     def incr(self, key, delta=1, version=None):
         """Like ``RedisCache.incr``, but raises ``CacheUnavailable`` while Redis is down: a
@@ -105,6 +115,36 @@ class ResilientRedisCache(RedisCache):
             raise CacheUnavailable("the cache is unreachable") from error
         self._answered()
         return value
+
+    # A channel that every app server listens to: Redis's publish and subscribe, under the
+    # cache's key prefix so that sites sharing one Redis keep apart.
+
+    def publish(self, channel, message):
+        """Send ``message`` to every listener of ``channel``; False when Redis is unreachable."""
+
+        def send():
+            self._cache.get_client(write=True).publish(self.make_key(channel), message)
+            return True
+
+        return self._call(send, False)
+
+    def subscribe(self, channel, *, timeout=SUBSCRIBE_TIMEOUT):
+        """A redis-py ``PubSub`` listening to ``channel``, returned once Redis has confirmed the
+        subscription (from then on, it gets every message). Raises when Redis does not
+        confirm within ``timeout`` seconds."""
+        subscription = self._cache.get_client(write=True).pubsub()
+        try:
+            subscription.subscribe(self.make_key(channel))
+            deadline = time.monotonic() + timeout
+            while (remaining := deadline - time.monotonic()) > 0:
+                message = subscription.get_message(timeout=remaining)
+                if message is not None and message["type"] == "subscribe":
+                    return subscription
+        except BaseException:
+            subscription.close()
+            raise
+        subscription.close()
+        raise RedisTimeoutError(f"no confirmation of the subscription in {timeout} s")
 
     # The bookkeeping.
 

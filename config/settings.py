@@ -365,6 +365,12 @@ TAGGIT_CASE_INSENSITIVE = True
 # the page cache off. It lives in CACHES: with Redis every app server shares it; with the
 # in-process memory cache (no REDIS_URL) run a single process.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# With Redis, each app server process also keeps the pages it served lately in its own memory,
+# this many megabytes at most (0: none), and answers them with no round trip to Redis while it
+# knows they are current: every change is announced to every process over a Redis channel
+# (commentary/page_cache/local.py). A version heard of is read again after this many seconds.
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 32)
+PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 30)
 
 # How many items a public list shows per page.
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)

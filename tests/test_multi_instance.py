@@ -3,7 +3,8 @@
 Each test starts two gunicorn instances of the site (two workers each) on loopback, with
 production settings and the page cache on, pointed at this test session's database and
 Redis. What one instance does, the other shows at once: no instance keeps state of its own
-(sessions are in the database; the cache, rate limits and locks in Redis).
+(sessions are in the database; the cache, rate limits and locks in Redis), and what an
+instance's workers keep in memory they forget as soon as either instance changes it.
 
 The tests are transactional, so what the test writes is committed and the servers see it.
 Servers are started per test: the database flush between transactional tests gives content
@@ -25,6 +26,7 @@ import urllib.request
 from dataclasses import dataclass
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.db import connection
 
@@ -190,6 +192,13 @@ def instances(server_environment, settings):
         yield bases
 
 
+def redis_page_reads():
+    """How many reads of several keys (a page with its versions) Redis has answered."""
+    client = redis.Redis.from_url(django_settings.CACHES["default"]["LOCATION"])
+    with client:
+        return client.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
+
+
 # --- a browser ------------------------------------------------------------------------------
 
 
@@ -284,6 +293,11 @@ def test_a_comment_approved_through_one_instance_shows_at_once_through_the_other
     assert [page.cache for page in pages] == ["miss", "hit"]  # one page cache for both
     assert "Tariffs on the Caspian route" in pages[1].text
     assert "The ferry tariffs decide everything here." not in pages[1].text
+    # Each worker reads the page from Redis once more, then answers it from its own memory.
+    reads = redis_page_reads()
+    answers = [reader.get(base, article.get_absolute_url()) for base in (second, first) * 10]
+    assert {answer.cache for answer in answers} == {"hit"}
+    assert redis_page_reads() - reads <= 8
 
     moderator = Browser(signed_in_cookie(ModeratorFactory()))
     decided = moderator.post(
@@ -295,7 +309,7 @@ def test_a_comment_approved_through_one_instance_shows_at_once_through_the_other
     assert decided.status == 302, decided.text[:2000]
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
-    for base in (second, first):
+    for base in (second, first) * 4:  # every worker of both
         assert (
             "The ferry tariffs decide everything here."
             in reader.get(base, article.get_absolute_url()).text
@@ -312,6 +326,9 @@ def test_an_article_published_through_one_instance_is_on_the_others_home_page(in
     assert [page.cache for page in pages] == ["miss", "hit"]
     assert "Already on the front page" in pages[1].text
     assert "Water politics in the Fergana Valley" not in pages[1].text
+    reads = redis_page_reads()
+    assert {reader.get(base, "/en/").cache for base in (first, second) * 10} == {"hit"}
+    assert redis_page_reads() - reads <= 8
 
     editor = Browser(signed_in_cookie(EditorFactory()))
     published = editor.post(
@@ -322,7 +339,7 @@ def test_an_article_published_through_one_instance_is_on_the_others_home_page(in
 
     assert published.status == 302, published.text[:2000]
     assert Article.objects.published().filter(pk=draft.pk).exists()
-    for base in (second, first):
+    for base in (second, first) * 4:
         assert "Water politics in the Fergana Valley" in reader.get(base, "/en/").text
 
 

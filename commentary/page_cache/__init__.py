@@ -37,7 +37,9 @@ the reader's own ``csrftoken`` cookie (or of a new one, sent exactly as ``CsrfVi
 sends it), and a comment-form token whose submission key no other reader shares.
 
 **A hit** (:mod:`.middleware`) costs one cache round trip (the page and its tags' versions,
-read together: the tags follow from the address alone, resolved once per process), no query,
+read together: the tags follow from the address alone, resolved once per process), or none for
+a page the process keeps in its own memory (:mod:`.local`: forgotten the moment any app server
+announces a change of its versions over a Redis channel), no query,
 no template, no session, and no middleware: under WSGI it is answered before Django handles
 the request, with the headers the page was rendered with (security headers, the
 Content-Security-Policy, ``Vary``, ``Content-Language``) and ``X-Cache: hit``. Browsers get

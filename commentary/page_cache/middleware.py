@@ -5,8 +5,8 @@ answers hits where there is no such WSGI wrapper: ASGI, the test client).
 
 import logging
 import math
+import os
 import time
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +17,7 @@ from django.utils.http import http_date
 from config.middleware import REQUEST_ID_HEADER, SAFE_REQUEST_ID
 
 from . import versions
+from .local import local_pages
 from .pages import (
     BYPASS,
     CSRF_HOLE,
@@ -90,10 +91,31 @@ def _current(lookup, found):
     return None
 
 
+def _in_memory(lookup):
+    """``(entry, mark)``: the current page from this process's memory (no round trip), else
+    None and the mark to read it from the cache with (see ``LocalPages.keep``)."""
+    memory = local_pages()
+    if memory is None:
+        return None, None
+    entry = memory.page(lookup.entry_key, time.time())
+    return entry, (None if entry is not None else memory.heard())
+
+
+def _in_cache(lookup, mark):
+    """``(found, entry)``: the cache's answer (None when it failed) and the current page in
+    it, kept in this process's memory too."""
+    found = _fetch(lookup)
+    entry = None if found is None else _current(lookup, found)
+    if entry is not None and mark is not None:
+        local_pages().keep(lookup.entry_key, entry, mark, time.time())
+    return found, entry
+
+
 class CachedPages:
     """A WSGI wrapper around Django's application that answers cached pages before Django
     handles the request at all: no request object beyond Django's parsing of the address,
-    cookies and host, no middleware, no response object, one cache round trip. Whatever it
+    cookies and host, no middleware, no response object, at most one cache round trip (none for
+    a page this process keeps in memory, see ``local``). Whatever it
     does not answer (any miss, any other page or reader) goes to Django unchanged.
 
     It gives the response what the outer middleware would have: ``X-Request-ID`` (see
@@ -131,15 +153,16 @@ class CachedPages:
         lookup = _cacheable(request)
         if not lookup:
             return None
-        found = _fetch(lookup)
-        entry = None if found is None else _current(lookup, found)
+        entry, mark = _in_memory(lookup)
         if entry is None:
-            environ[FOUND] = (lookup.entry_key, found)
-            return None
+            found, entry = _in_cache(lookup, mark)
+            if entry is None:
+                environ[FOUND] = (lookup.entry_key, found)
+                return None
         served = answer(request, entry, HIT)
         headers = served.headers
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
         headers.append((REQUEST_ID_HEADER, request_id))
         if served.csrf_secret is not None:
             headers.append(("Set-Cookie", csrf_cookie_header(served.csrf_secret)))
@@ -171,8 +194,9 @@ class PageCacheMiddleware:
         if fetched is not None and fetched[0] == lookup.entry_key:
             found = fetched[1]
         else:
-            found = _fetch(lookup)
-            entry = None if found is None else _current(lookup, found)
+            entry, mark = _in_memory(lookup)
+            if entry is None:
+                found, entry = _in_cache(lookup, mark)
             if entry is not None:
                 return self._response(answer(request, entry, HIT))
         if found is None:  # the cache did not answer: rendered, not stored

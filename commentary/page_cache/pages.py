@@ -192,14 +192,40 @@ def _query_of(request, path):
     return query
 
 
+_HOST_HEADERS = (
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+)
+_known_hosts = {}
+
+
+def _host(request):
+    """``request.get_host()``, or None when not allowed; its answer remembered per set of the
+    headers it reads (checking ``ALLOWED_HOSTS`` costs more than the rest of a hit)."""
+    meta = request.META
+    key = (_settings_generation, *(meta.get(name) for name in _HOST_HEADERS))
+    host = _known_hosts.get(key)
+    if host is None:
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None
+        if len(_known_hosts) >= 256:
+            _known_hosts.clear()
+        _known_hosts[key] = host
+    return host
+
+
 def lookup_for(request, path):
     """The :class:`Lookup` of ``request`` for ``path``, or None to leave it to Django."""
     query = _query_of(request, path)
     if query is None:
         return None
-    try:
-        host = request.get_host()
-    except DisallowedHost:
+    host = _host(request)
+    if host is None:
         return None  # CommonMiddleware answers 400
     scheme = "https" if request.is_secure() else "http"
     address = f"{scheme}://{host}{request.path}?{query}"

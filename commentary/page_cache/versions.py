@@ -22,6 +22,7 @@ from django.utils import timezone
 from .. import related
 from ..models import Article, Comment
 from ..sitemaps import NewsSitemap
+from . import local
 
 logger = logging.getLogger("commentary.page_cache")
 
@@ -106,15 +107,20 @@ class _CommittedBump:
 
 
 def _write_versions(versions, *, timeout):
-    """Store ``{tag: token}``; return the tags that could not be stored."""
+    """Store ``{tag: token}`` and announce the change to every app server (their memory of
+    pages, ``local``); return the tags that could not be stored or announced."""
+    by_key = {version_key(tag): tag for tag in versions}
     try:
         failed = cache.set_many(
             {version_key(tag): token for tag, token in versions.items()}, timeout
         )
+        announced = local.announce(by_key)
     except Exception:  # noqa: BLE001 - an unreachable cache must not fail the change itself
         logger.exception("Page cache: could not record new versions of %s", sorted(versions))
         return set(versions)
-    by_key = {version_key(tag): tag for tag in versions}
+    if not announced:
+        # Stored but unheard: a process could go on answering from memory. Sent again.
+        return set(versions)
     return {by_key[key] for key in failed or () if key in by_key}
 
 

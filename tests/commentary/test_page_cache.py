@@ -90,10 +90,12 @@ def impersonal(response):
 
 
 def get_twice(client, url):
-    """Visit ``url`` until it comes from the cache; the answer of the visit that stored it."""
+    """Visit ``url`` until it comes from the cache, and once more (with Redis, from this
+    process's memory then: ``page_cache.local``); the answer of the visit that stored it."""
     first = client.get(url)
     assert first.status_code == 200, url
     assert state(first) == "miss", url
+    assert state(client.get(url)) == "hit", url
     assert state(client.get(url)) == "hit", url
     return first
 

@@ -85,6 +85,33 @@ def test_empty_honeypot_leaves_the_comment_pending(article):
 # --- form tokens ----------------------------------------------------------------------------
 
 
+def test_form_token_is_what_djangos_signing_makes_of_it():
+    key = bytes(range(16))
+    with time_machine.travel(NOW, tick=False), mock.patch("os.urandom", return_value=key):
+        token = spam.issue_form_token(now=NOW.timestamp() - 12.3456)
+        expected = signing.dumps(
+            {"k": key.hex(), "t": round(NOW.timestamp() - 12.3456, 3)},
+            salt=spam._FORM_TOKEN_SALT,
+            compress=False,
+        )
+
+    assert token == expected
+
+
+def test_form_tokens_are_signed_with_the_current_secret_key(settings):
+    before = spam.issue_form_token()
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    after = spam.issue_form_token()
+
+    assert spam.read_form_token(after).submission_key
+    with pytest.raises(spam.FormTokenError):
+        spam.read_form_token(before)
+    assert (
+        spam.read_form_token(after).submission_key
+        != spam.read_form_token(spam.issue_form_token()).submission_key
+    )
+
+
 @pytest.mark.parametrize("seconds", [0, 1, 2.9])
 def test_form_sent_too_fast_is_refused_and_nothing_stored(article, seconds):
     token = spam.issue_form_token(now=NOW.timestamp() - seconds)
@@ -242,9 +269,7 @@ def test_comments_without_an_ip_address_are_not_limited_by_ip(article, settings)
     assert Comment.objects.count() == settings.COMMENTS_RATE_LIMIT_COUNT + 2
 
 
-def test_a_cache_failure_still_limits_comments_by_counting_them_in_the_database(
-    article, settings
-):
+def test_a_cache_failure_still_limits_comments_by_counting_them_in_the_database(article, settings):
     """The limit fails safe: without the cache the stored comments are counted instead."""
     backend = type(caches["default"])
     limit = settings.COMMENTS_RATE_LIMIT_COUNT

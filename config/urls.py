@@ -5,6 +5,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from commentary.sitemaps import SITEMAPS, NewsSitemap, RobotsTxtView
 from config import health
@@ -37,7 +39,11 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher on every page posts here without a CSRF token: all a forged post
+    # can do is set a reader's language cookie (the view redirects only within the site), and
+    # without a per-reader token in the header every public page is the same bytes for every
+    # reader, which the page cache, browsers and a CDN can share.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("moderation/", include("commentary.moderation.urls")),
 ]
 

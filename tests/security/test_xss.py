@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -270,9 +271,21 @@ def test_moderation_decision_without_a_csrf_token_is_forbidden(csrf_client, mode
     assert response.status_code != 403
 
 
-def test_language_switch_without_a_csrf_token_is_forbidden(csrf_client):
+def test_a_language_switch_needs_no_token_and_changes_nothing_but_the_language(csrf_client):
     response = csrf_client.post(reverse("set_language"), {"language": "ru", "next": "/en/"})
-    assert response.status_code == 403
+
+    assert response.status_code == 302
+    assert response["Location"] == "/ru/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    assert set(response.cookies) == {settings.LANGUAGE_COOKIE_NAME}
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/"])
+def test_a_language_switch_never_redirects_off_the_site(csrf_client, target):
+    response = csrf_client.post(reverse("set_language"), {"language": "ru", "next": target})
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
 
 
 # Open redirects --------------------------------------------------------------------------------

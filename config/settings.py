@@ -370,6 +370,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # knows they are current: every change is announced to every process over a Redis channel
 # (commentary/page_cache/local.py). A version heard of is read again after this many seconds.
 PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 32)
+# The name of this build (a commit id, say): pages stored by another release are not served.
+# Unset, a fingerprint of the code, templates and translations stands for it.
+RELEASE = env_str("RELEASE", "")
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 30)
 
 # How many items a public list shows per page.

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
@@ -128,6 +129,8 @@ def cacheable_path(path_info):
 def _forget_paths(setting, **kwargs):
     if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "ADMIN_URL"}:
         cacheable_path.cache_clear()
+    if setting in {"RELEASE", "BASE_DIR"}:
+        release.cache_clear()
 
 
 setting_changed.connect(_forget_paths, dispatch_uid="commentary.page_cache.forget_paths")
@@ -231,7 +234,34 @@ def lookup_for(request, path):
     address = f"{scheme}://{host}{request.path}?{query}"
     if not path.language_in_path:
         address += "#" + translation.get_language_from_request(request)
-    return Lookup(path=path, entry_key=f"pc:p{ENTRY_FORMAT}:{hashed(address, 32)}")
+    return Lookup(path=path, entry_key=f"pc:p{ENTRY_FORMAT}:{release()}:{hashed(address, 32)}")
+
+
+# What makes the pages look as they do besides the content: a page stored by an earlier release
+# of the site is not served by this one (nor the other way round, while a rolling deploy runs
+# both), though no content changed.
+RELEASE_SOURCES = ("templates", "locale", "commentary", "accounts", "config")
+RELEASE_SUFFIXES = frozenset({".html", ".txt", ".xml", ".po", ".py", ".json"})
+
+
+@functools.lru_cache(maxsize=1)
+def release():
+    """``settings.RELEASE`` when set (a deploy names its build), else a fingerprint of the
+    code, templates and translations of this checkout: the same on every app server running
+    the same files, wherever and whenever they were copied."""
+    if settings.RELEASE:
+        return hashed(settings.RELEASE, 12)
+    return release_fingerprint(settings.BASE_DIR, RELEASE_SOURCES)
+
+
+def release_fingerprint(root, folders):
+    digest = hashlib.md5(usedforsecurity=False)
+    for folder in folders:
+        for path in sorted(Path(root, folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 # --- Stored pages -------------------------------------------------------------------------------

@@ -241,6 +241,33 @@ def test_a_head_request_is_answered_from_the_cache(client, piece):
     assert response["Content-Type"] == page["Content-Type"]
 
 
+def test_a_page_stored_by_another_release_is_not_served(client, piece, settings):
+    settings.RELEASE = "build-41"
+    get_twice(client, piece.get_absolute_url())
+
+    settings.RELEASE = "build-42"
+    assert state(client.get(piece.get_absolute_url())) == "miss"
+    assert state(client.get(piece.get_absolute_url())) == "hit"
+    settings.RELEASE = "build-41"  # a rolling deploy: the old release keeps its pages
+    assert state(client.get(piece.get_absolute_url())) == "hit"
+
+
+def test_without_a_release_name_the_code_and_templates_name_it(tmp_path):
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "base.html"
+    template.write_text("<p>one</p>")
+    (tmp_path / "templates" / "notes.bak").write_text("ignored")
+    first = pages.release_fingerprint(tmp_path, ["templates"])
+
+    (tmp_path / "templates" / "notes.bak").write_text("still ignored")
+    same = pages.release_fingerprint(tmp_path, ["templates"])
+    template.write_text("<p>two</p>")
+    changed = pages.release_fingerprint(tmp_path, ["templates"])
+
+    assert first == same != changed
+    assert len(first) == 12
+
+
 def test_the_page_cache_is_off_with_zero_seconds(client, piece, settings):
     settings.PAGE_CACHE_SECONDS = 0
 

@@ -32,8 +32,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     CombinedSearchQuery,
     SearchHeadline,
@@ -45,10 +44,8 @@ from django.contrib.postgres.search import (
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
-    Count,
     Exists,
     F,
     FloatField,
@@ -85,7 +82,7 @@ MAX_SIMPLE_TERMS = 10
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # At most this many matches are ranked by relevance (the newest ones, when more match): each
 # one ranked costs a read of its whole vector. A multiple of RESULTS_PER_PAGE.
-RANK_WINDOW = 1000
+RANK_WINDOW = 500
 HEADLINE_OPTIONS = {"start_sel": "<mark>", "stop_sel": "</mark>", "max_fragments": 2}
 SNIPPET_WORDS = 40
 SNIPPET_CONTEXT_CHARS = 120
@@ -230,17 +227,18 @@ class SearchFilters:
 
 
 def filter_options():
-    """What the filters offer: every column, every author, and the years from the first
-    public article to the latest, newest first (three queries)."""
+    """What the filters offer: every column and every author as ``(id, slug, name)``, and the
+    years from the first public article to the latest, newest first (three queries)."""
     bounds = Article.objects.published().aggregate(
         first=Min("published_at"), last=Max("published_at")
     )
     years = []
     if bounds["first"] is not None:
         years = list(range(bounds["last"].year, bounds["first"].year - 1, -1))
+    # Rows rather than instances: the authors are hundreds, and only the chosen one is used.
     return {
-        "columns": list(Column.objects.order_by("name")),
-        "authors": list(Author.objects.order_by("name")),
+        "columns": list(Column.objects.order_by("name").values_list("pk", "slug", "name")),
+        "authors": list(Author.objects.order_by("name").values_list("pk", "slug", "name")),
         "years": years,
     }
 
@@ -348,14 +346,19 @@ class ArticleSearch:
         if self.count() == 0:
             return []
         if not self.full_text:
-            articles = list(self._ordered_simple_matches().for_listing()[key])
+            articles = list(self._for_page(self._ordered_simple_matches())[key])
         elif self.fuzzy:
-            articles = list(self._ordered_similar().for_listing()[key])
+            articles = list(self._for_page(self._ordered_similar(self._similar()))[key])
         else:
             articles = self._full_text_page(key.start or 0, key.stop)
         for article in articles:
             article.snippet = self._snippet(article)
         return articles
+
+    @staticmethod
+    def _for_page(articles):
+        """What a result shows (column, byline, tags) loaded with the page, in its one query."""
+        return articles.for_page()
 
     # Matching.
 
@@ -372,17 +375,40 @@ class ArticleSearch:
 
     @cached_property
     def _survey(self):
-        """One pass over the full-text matches: how many there are, and the ids of the
-        newest :data:`RANK_WINDOW` of them, the ones that will be ranked."""
-        newest = ArrayAgg("pk", order_by=("-published_at", "-id"))
-        return self._matches().aggregate(
-            count=Count("pk"),
-            newest=Func(
-                newest,
-                template=f"(%(expressions)s)[1:{RANK_WINDOW}]",
-                output_field=ArrayField(BigIntegerField()),
-            ),
+        """One statement over the full-text matches: how many there are, and the ids of the
+        newest :data:`RANK_WINDOW` of them in the order the page shows them, best first.
+
+        The matches are read once (a materialised CTE of ids and dates: a bitmap scan of the
+        GIN index and the rows it points to); only the window's rows are read again, by
+        primary key, for their vectors."""
+        matches = self._matches().order_by().values_list("pk", "published_at")
+        connection = connections[matches.db]
+        matches_sql, matches_params = matches.query.get_compiler(connection=connection).as_sql()
+        rank_sql, rank_params = self._compile(
+            SearchRank(F("search_vector"), self.query.combined_tsquery(), weights=RANK_WEIGHTS),
+            connection,
         )
+        table = connection.ops.quote_name(Article._meta.db_table)
+        # Compiled SQL and a quoted table name: every value is a parameter.
+        sql = (
+            f"WITH matches (id, published_at) AS MATERIALIZED ({matches_sql}), "  # noqa: S608
+            "newest AS (SELECT id, published_at FROM matches"
+            " ORDER BY published_at DESC, id DESC LIMIT %s) "
+            "SELECT (SELECT COUNT(*) FROM matches), ARRAY("
+            f"SELECT newest.id FROM newest INNER JOIN {table} ON {table}.id = newest.id"
+            f" ORDER BY {rank_sql} DESC, newest.published_at DESC, newest.id DESC)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*matches_params, RANK_WINDOW, *rank_params])
+            count, ranked = cursor.fetchone()
+        return {"count": count, "ranked": ranked}
+
+    @staticmethod
+    def _compile(expression, connection):
+        query = Article.objects.all().query
+        query.get_initial_alias()
+        compiler = query.get_compiler(connection=connection)
+        return compiler.compile(expression.resolve_expression(query))
 
     def _full_text_page(self, start, stop):
         """Results ``start`` to ``stop`` of a full-text search, best first.
@@ -392,29 +418,27 @@ class ArticleSearch:
         come first, and the older matches follow, newest first. The ranked ones are loaded
         by id (still through ``published()`` and the filters), so the query's match (a
         phrase's, say) is not tested on them a second time."""
-        ranked_ids = self._survey["newest"] or []
+        ranked_ids = self._survey["ranked"]
         articles = []
         if start < len(ranked_ids):
-            ranked = self._ranked(self.base.filter(pk__in=ranked_ids))
-            articles += ranked[start : min(stop, len(ranked_ids))]
+            wanted = ranked_ids[start : min(stop, len(ranked_ids))]
+            loaded = {
+                article.pk: article
+                for article in self._with_headline(self.base.filter(pk__in=wanted))
+            }
+            articles += [loaded[pk] for pk in wanted if pk in loaded]
         if stop > len(ranked_ids) and self.count() > len(ranked_ids):
-            older = self._with_headline(self._matches()).order_by("-published_at", "-id")
-            articles += older[max(start, len(ranked_ids)) : stop]
+            newest_first = ("-published_at", "-id")
+            chosen = self._matches().order_by(*newest_first).values("pk")
+            chosen = chosen[max(start, len(ranked_ids)) : stop]
+            articles += self._with_headline(self._by_ids(chosen)).order_by(*newest_first)
         return articles
 
     def _with_headline(self, articles):
         headline = SearchHeadline(
             plain_body(), self.query.combined_tsquery(), config=search_config(), **HEADLINE_OPTIONS
         )
-        return articles.annotate(headline=headline).defer("body", "search_vector").for_listing()
-
-    def _ranked(self, articles):
-        rank = SearchRank(F("search_vector"), self.query.combined_tsquery(), weights=RANK_WEIGHTS)
-        return (
-            self._with_headline(articles)
-            .annotate(rank=rank)
-            .order_by("-rank", "-published_at", "-id")
-        )
+        return self._for_page(articles.annotate(headline=headline).defer("body", "search_vector"))
 
     def _ordered_simple_matches(self):
         included, _excluded = self.query.simple_terms
@@ -462,8 +486,13 @@ class ArticleSearch:
         )
         return self.base.filter(pk__in=similar_titles.union(by_similar_authors))
 
-    def _ordered_similar(self):
-        """The closest title or author name first; among equals, the newest."""
+    def _by_ids(self, chosen):
+        """The articles whose ids the subquery ``chosen`` picks (a page of results): they are
+        chosen first, reading only what orders them, and only then read whole."""
+        return Article.objects.using(self.base.db).filter(pk__in=chosen)
+
+    def _ordered_similar(self, articles):
+        """``articles``, the closest title or author name first; among equals, the newest."""
         closeness = [TrigramWordSimilarity(self.query.fuzzy_text, "title")]
         for author_id, similarity in self._similar_authors.items():
             byline = ArticleAuthor.objects.filter(article=OuterRef("pk"), author_id=author_id)
@@ -475,8 +504,9 @@ class ArticleSearch:
                 )
             )
         return (
-            self._similar()
-            .annotate(similarity=Greatest(*closeness) if len(closeness) > 1 else closeness[0])
+            articles.annotate(
+                similarity=Greatest(*closeness) if len(closeness) > 1 else closeness[0]
+            )
             .defer("search_vector")
             .order_by("-similarity", "-published_at", "-id")
         )

@@ -1,44 +1,91 @@
 """``/search/``: the readers' search page. The searching itself is in :mod:`commentary.search`."""
 
+import html
+
 from django import forms
+from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from . import search
-from .models import Article, Tag
+from .models import Article, Author, Column, Tag
 
 # The parameters a search page link carries (the page number aside).
 SEARCH_PARAMETERS = ("q", "column", "author", "tag", "language", "year")
 
 
+class PlainSelect(forms.Widget):
+    """A select of plain ``(value, label)`` choices, written in Python with the markup of
+    Django's ``Select``: for hundreds of authors, a template per option (and Django's
+    normalisation of the choices at each copy of the form) costs more than the search."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs)
+        self.choices = list(choices)
+
+    def format_value(self, value):
+        return "" if value is None else str(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        options = "\n  ".join(
+            f'<option value="{html.escape(str(option))}"'
+            f"{' selected' if str(option) == chosen else ''}>{html.escape(str(label))}</option>"
+            for option, label in self.choices
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html(
+            '<select name="{}"{}>\n  {}\n</select>',
+            name,
+            attributes,
+            mark_safe(options),  # noqa: S308 - escaped above
+        )
+
+
 class SearchForm(forms.Form):
     """The query and its filters. A filter whose value is not one of the choices is ignored,
-    not reported: the page searches without it."""
+    not reported: the page searches without it.
+
+    ``columns`` and ``authors`` are ``(id, slug, name)`` rows (see
+    :func:`commentary.search.filter_options`); the chosen ones become instances."""
 
     q = forms.CharField(label=_("Search for"), required=False)
-    column = forms.ChoiceField(label=_("Column"), required=False)
-    author = forms.ChoiceField(label=_("Author"), required=False)
+    # Checked against the rows in filters(), not by the field: the choices are hundreds.
+    column = forms.CharField(label=_("Column"), required=False, widget=PlainSelect)
+    author = forms.CharField(label=_("Author"), required=False, widget=PlainSelect)
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
         choices=[("", _("Any language")), *Article.Language.choices],
+        widget=PlainSelect,
     )
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label=_("Year"), required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
     tag = forms.SlugField(required=False, allow_unicode=True, widget=forms.HiddenInput)
 
     def __init__(self, data, *, columns, authors, years):
         super().__init__(data)
-        self.columns = {column.slug: column for column in columns}
-        self.authors = {author.slug: author for author in authors}
-        self.fields["column"].choices = [("", _("All columns"))] + [
-            (column.slug, column.name) for column in columns
+        self.columns = {slug: (pk, name) for pk, slug, name in columns}
+        self.authors = {slug: (pk, name) for pk, slug, name in authors}
+        self.fields["column"].widget.choices = [("", _("All columns"))] + [
+            (slug, name) for _pk, slug, name in columns
         ]
-        self.fields["author"].choices = [("", _("All authors"))] + [
-            (author.slug, author.name) for author in authors
+        self.fields["author"].widget.choices = [("", _("All authors"))] + [
+            (slug, name) for _pk, slug, name in authors
         ]
         self.fields["year"].choices = [("", _("Any year"))] + [(year, year) for year in years]
         self.fields["q"].widget.attrs.update(type="search", maxlength=search.MAX_QUERY_LENGTH)
+
+    @staticmethod
+    def _chosen(model, rows, slug):
+        if slug not in rows:
+            return None
+        pk, name = rows[slug]
+        return model(pk=pk, slug=slug, name=name)
 
     def filters(self):
         """The valid filters, the tag looked up by its slug (one query when one is given)."""
@@ -48,8 +95,8 @@ class SearchForm(forms.Form):
         if data.get("tag"):
             tag = Tag.objects.filter(slug=data["tag"]).first()
         return search.SearchFilters(
-            column=self.columns.get(data.get("column") or ""),
-            author=self.authors.get(data.get("author") or ""),
+            column=self._chosen(Column, self.columns, data.get("column")),
+            author=self._chosen(Author, self.authors, data.get("author")),
             tag=tag,
             language=data.get("language") or "",
             year=data.get("year"),

@@ -36,12 +36,12 @@ PER_PAGE = search.RESULTS_PER_PAGE
 
 # The pinned query counts of a search page for an anonymous reader. Each names its queries:
 #   first and last year, columns, authors (the filters); count (on PostgreSQL with the ids of
-#   the newest matches, the ones ranked); the page of results with column (on PostgreSQL
-#   with rank and headline); bylines + authors; tags
-SEARCH_QUERIES = 7
+#   the newest matches, ranked); the page of results with column, byline and tags (on
+#   PostgreSQL with headline)
+SEARCH_QUERIES = 5
 #   the filters' three; full-text count (nothing); the trigram threshold set; authors whose
-#   name looks like the query; trigram count; the page; bylines + authors; tags
-FUZZY_SEARCH_QUERIES = 10
+#   name looks like the query; trigram count; the page
+FUZZY_SEARCH_QUERIES = 8
 #   the same up to the trigram count, which finds nothing: no page to load
 NOTHING_FOUND_QUERIES = 7
 
@@ -344,6 +344,17 @@ def test_filters_offer_columns_authors_languages_and_years(client, filterable):
     assertContains(response, '<option value="ru">Russian</option>')
     assertContains(response, '<option value="2024" selected>2024</option>')
     assertContains(response, '<option value="2023">2023</option>')
+
+
+def test_filters_show_names_escaped_and_the_chosen_author_selected(client):
+    author = AuthorFactory(name="Bell & <Ross>", slug="bell-ross")
+    ArticleFactory(title="Sanctions", authors=[author])
+
+    response = get_search(client, q="sanctions", author="bell-ross")
+
+    assertContains(response, '<option value="bell-ross" selected>Bell &amp; &lt;Ross&gt;</option>')
+    assertContains(response, '<option value="">All authors</option>')
+    assert found(response) == ["Sanctions"]
 
 
 def test_tags_in_results_link_to_the_same_search_narrowed_to_the_tag(client):
@@ -689,3 +700,14 @@ def test_rebuild_search_index_says_what_it_did():
         assert "Rebuilt the search vectors of 1 articles." in out.getvalue()
     else:
         assert "the search index is kept on PostgreSQL only" in out.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", ["article_public_ids", "article_newest_first"])
+def test_covering_indexes_exist(name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        row = cursor.fetchone()
+
+    assert row is not None
+    assert "commentary_article" in row[0]

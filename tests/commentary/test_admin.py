@@ -328,12 +328,17 @@ def test_article_changelist_runs_a_fixed_number_of_queries(
         ("Sochi", ["In Sochi, Xi and Putin Put Ties on Display"]),
         ("Weitz", ["In Sochi, Xi and Putin Put Ties on Display"]),
         ("Eurasia Watch", ["Kazakhstan's Balancing Act"]),
+        ("Olympic", ["In Sochi, Xi and Putin Put Ties on Display"]),
+        ("Weitz Eurasia", []),
+        ("Petrova Balancing", ["Kazakhstan's Balancing Act"]),
+        ("Global Sochi Weitz", ["In Sochi, Xi and Putin Put Ties on Display"]),
         ("nothing-matches-this", []),
     ],
 )
-def test_article_search_finds_by_title_author_and_column(as_editor, query, expected):
+def test_article_search_finds_by_title_summary_author_and_column(as_editor, query, expected):
     ArticleFactory(
         title="In Sochi, Xi and Putin Put Ties on Display",
+        summary="The Olympic opening as a stage for the partnership.",
         authors=[AuthorFactory(name="Richard Weitz")],
         column=ColumnFactory(name="Global Insights"),
     )

@@ -703,8 +703,10 @@ def test_rebuild_search_index_says_what_it_did():
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("name", ["article_public_ids", "article_newest_first"])
-def test_covering_indexes_exist(name):
+@pytest.mark.parametrize(
+    "name", ["article_public_ids", "article_newest_first", "article_summary_upper_trigram"]
+)
+def test_the_archives_indexes_exist(name):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
         row = cursor.fetchone()

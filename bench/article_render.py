@@ -13,11 +13,12 @@ article with 50 approved comments (``bench.dataset.fifty_comment_article``), ren
 * through the test ``Client``: the whole stack, middleware included;
 * through ``RequestFactory`` and the view: the view and its templates only.
 
-It prints the SQL queries of one render and the median, p90 and p99 of each series in
-milliseconds, and the median CPU time of this process (which leaves out the time spent
-waiting for the database and, on a busy machine, for a processor). ``--profile`` adds the
-40 most expensive functions of the view renders (``cProfile``, by cumulative time, or as
-``--sort`` says).
+It prints the SQL queries of one render (on PostgreSQL the page's queries run as prepared
+statements, see ``commentary.prepared``: they read ``EXECUTE commentary_prepared_N(…)``)
+and the median, p90 and p99 of each series in milliseconds, and the median CPU time of this
+process (which leaves out the time spent waiting for the database and, on a busy machine,
+for a processor). ``--profile`` adds the 40 most expensive functions of the view renders
+(``cProfile``, by cumulative time, or as ``--sort`` says).
 """
 
 import argparse

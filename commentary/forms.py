@@ -88,7 +88,10 @@ class CommentForm(forms.ModelForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.article = article
-        self.fields["parent"].queryset = Comment.objects.approved().filter(article=article)
+        if self.is_bound:
+            # Only a submission looks the reply target up; building the queryset for the
+            # form every reader is shown would cost each article page for nothing.
+            self.fields["parent"].queryset = Comment.objects.approved().filter(article=article)
         self.account_email = ""
         if user is not None and user.is_authenticated:
             self.fields["author_name"].initial = user.public_name

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Article, Comment, TaggedArticle
+from .prepared import prepared_query
 
 RELATED_LIMIT = 4
 # Related articles are chosen among the articles filed most recently under the article's
@@ -82,24 +83,18 @@ def further_reading(article, *, limit=RELATED_LIMIT):
     article's tags from ``article.tags.all()``, loaded with the article on its page.
     Remembers the translations on ``article`` for :func:`public_translations`.
     """
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    others = Article.objects.published().exclude(pk=article.pk)
-    family = _family_of(article)
-    parts = [_reading_part(others.filter(family), "translation")]
-    if article.column_id is not None and article.published_at is not None:
-        parts.append(_reading_part(others.filter(_neighbours_of(article, others)), "neighbour"))
-    if tag_ids:
-        # Two more than shown: the neighbours, if among them, are left out below.
-        # Built once for both: annotate() resolves a copy of it each time.
-        shared_tags = _shared_tags(tag_ids)
-        best = _related_ranking(article, others.exclude(family), tag_ids, shared_tags)
-        parts.append(
-            _reading_part(
-                others.filter(pk__in=best[: limit + 2]), "related", shared_tags=shared_tags
-            )
-        )
+    in_column = article.column_id is not None and article.published_at is not None
     found = {"translation": [], "neighbour": [], "related": []}
-    for other in parts[0].union(*parts[1:], all=True):
+    reading = _further_reading(
+        limit,
+        now=timezone.now(),
+        article_id=article.pk,
+        original_id=article.translation_of_id or article.pk,
+        column_id=article.column_id if in_column else None,
+        published_at=article.published_at if in_column else None,
+        tag_ids=[tag.pk for tag in article.tags.all()],
+    )
+    for other in reading:
         found[other.reading_role].append(other)
 
     ours = (article.published_at, article.pk)
@@ -117,6 +112,29 @@ def further_reading(article, *, limit=RELATED_LIMIT):
     )
     setattr(article, _TRANSLATIONS_CACHE, translations)
     return FurtherReading(neighbours=neighbours, related=related, translations=translations)
+
+
+@prepared_query(Article)
+def _further_reading(limit, *, now, article_id, original_id, column_id, published_at, tag_ids):
+    """The union of :func:`further_reading`, compiled once per shape: with or without a
+    column, and per number of tags."""
+    others = Article.objects.published(now=now).exclude(pk=article_id)
+    family = _family(original_id, article_id)
+    parts = [_reading_part(others.filter(family), "translation")]
+    if column_id is not None:
+        neighbours = _neighbours(others, column_id, published_at, article_id)
+        parts.append(_reading_part(others.filter(neighbours), "neighbour"))
+    if tag_ids:
+        # Two more than shown: the neighbours, if among them, are left out below.
+        # Built once for both: annotate() resolves a copy of it each time.
+        shared_tags = _shared_tags(tag_ids)
+        best = _related_ranking(article_id, others.exclude(family), tag_ids, shared_tags)
+        parts.append(
+            _reading_part(
+                others.filter(pk__in=best[: limit + 2]), "related", shared_tags=shared_tags
+            )
+        )
+    return parts[0].union(*parts[1:], all=True)
 
 
 def public_translations(article):
@@ -144,8 +162,11 @@ def public_translations(article):
 
 def _family_of(article):
     """``article``'s original and the translations of the same original (itself included)."""
-    original_id = article.translation_of_id or article.pk
-    return Q(pk=original_id) | Q(translation_of_id__in=[original_id, article.pk])
+    return _family(article.translation_of_id or article.pk, article.pk)
+
+
+def _family(original_id, article_id):
+    return Q(pk=original_id) | Q(translation_of_id__in=[original_id, article_id])
 
 
 def _choose_translations(candidates):
@@ -162,14 +183,22 @@ def _choose_translations(candidates):
     return [chosen[code] for code, _name in settings.LANGUAGES if code in chosen]
 
 
-def _neighbours_of(article, others):
-    """The public installments just before and after ``article`` in its column, as a filter
-    of two subqueries: by publication time, then by id for two published at the same
-    minute."""
-    siblings = others.filter(column_id=article.column_id).order_by()
-    when, pk = article.published_at, article.pk
-    earlier = Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)
-    later = Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk)
+def _neighbours(others, column_id, published_at, article_id):
+    """The installments of ``others`` just before and after an article in its column, as a
+    filter of two subqueries: by publication time, then by id for two published at the same
+    minute.
+
+    Each states its bound on the time on its own (``published_at <= t and (published_at < t
+    or id < pk)``, not ``published_at < t or (published_at = t and id < pk)``), so that the
+    column's index is read from that time on even in a plan made for any values (a prepared
+    statement's generic plan), not scanned from the column's end."""
+    siblings = others.filter(column_id=column_id).order_by()
+    earlier = Q(published_at__lte=published_at) & (
+        Q(published_at__lt=published_at) | Q(pk__lt=article_id)
+    )
+    later = Q(published_at__gte=published_at) & (
+        Q(published_at__gt=published_at) | Q(pk__gt=article_id)
+    )
     previous = siblings.filter(earlier).order_by("-published_at", "-pk").values("pk")[:1]
     following = siblings.filter(later).order_by("published_at", "pk").values("pk")[:1]
     return Q(pk=Subquery(previous)) | Q(pk=Subquery(following))
@@ -187,7 +216,7 @@ def _shared_tags(tag_ids):
     return Coalesce(Subquery(shared, output_field=IntegerField()), 0)
 
 
-def _related_ranking(article, candidates, tag_ids, shared_tags):
+def _related_ranking(article_id, candidates, tag_ids, shared_tags):
     """A subquery: the pks of ``candidates`` sharing ``tag_ids``, most shared first, then
     the latest, among the ``RELATED_CANDIDATES`` filed most recently under those tags.
 
@@ -197,7 +226,7 @@ def _related_ranking(article, candidates, tag_ids, shared_tags):
     """
     latest_filed = (
         TaggedArticle.objects.filter(tag_id__in=tag_ids)
-        .exclude(content_object_id=article.pk)
+        .exclude(content_object_id=article_id)
         .order_by("-content_object_id")
         .values("content_object_id")
         .distinct()[:RELATED_CANDIDATES]

@@ -66,7 +66,7 @@ class ShareImage:
 
 @dataclass(frozen=True)
 class ArticleMeta:
-    """Everything ``includes/_article_meta.html`` writes into an article page's head."""
+    """Everything ``{% article_meta %}`` writes into an article page's head."""
 
     description: str
     url: str

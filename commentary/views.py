@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from .models import (
     Tag,
     TagRedirect,
 )
+from .prepared import prepared_query
 from .services import previews
 
 
@@ -153,6 +154,21 @@ class ArticlePageMixin:
         return context
 
 
+@prepared_query(Article)
+def public_article_page(*, slug, now):
+    """The public article at ``slug`` with what its page shows, as a list of one or none."""
+    return Article.objects.published(now=now).for_page().filter(slug=slug).order_by()[:1]
+
+
+@prepared_query(Comment)
+def thread_comments(*, article_id, own_pending_ids):
+    """The comments of a thread (see ``ArticleDetailView.visible_comments``)."""
+    visible = Q(status=Comment.Status.APPROVED)
+    if own_pending_ids:
+        visible |= Q(status=Comment.Status.PENDING, pk__in=own_pending_ids)
+    return Comment.objects.filter(Q(article=article_id), visible).only(*COMMENT_THREAD_FIELDS)
+
+
 class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
     """An article with its comment threads; POST submits a comment for moderation.
 
@@ -167,6 +183,17 @@ class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
     def get_queryset(self):
         return self.load_for_page(Article.objects.published())
 
+    def get_object(self, queryset=None):
+        if queryset is not None:
+            return super().get_object(queryset)
+        found = public_article_page(slug=self.kwargs["slug"], now=timezone.now())
+        if not found:
+            raise Http404(
+                _("No %(verbose_name)s found matching the query")
+                % {"verbose_name": Article._meta.verbose_name}
+            )
+        return found[0]
+
     def get_initial(self):
         initial = super().get_initial()
         if self.replying_to is not None:
@@ -179,11 +206,14 @@ class ArticleDetailView(ArticlePageMixin, FormMixin, generic.DetailView):
     def visible_comments(self):
         """Approved comments and this session's own pending ones, in one query, with what
         the thread shows of them."""
-        visible = Q(status=Comment.Status.APPROVED)
-        own = own_comment_ids(self.request)
-        if own:
-            visible |= Q(status=Comment.Status.PENDING, pk__in=own)
-        return self.object.comments.filter(visible).only(*COMMENT_THREAD_FIELDS)
+        article = self.object
+        comments = thread_comments(
+            article_id=article.pk, own_pending_ids=own_comment_ids(self.request)
+        )
+        remember_article = Comment.article.field.set_cached_value
+        for comment in comments:
+            remember_article(comment, article)
+        return comments
 
     def get_context_data(self, **kwargs):
         thread = CommentThread.build(list(self.visible_comments()))

@@ -167,6 +167,11 @@ if DATABASE_REPLICA_URL or TESTING:
         ),
         "TEST": {"MIRROR": "default"},
     }
+# The article page's queries run as prepared statements of the database session on PostgreSQL
+# (commentary/prepared.py): planned once per connection. A pooler that hands one server session
+# to many clients (PgBouncer in transaction mode) needs them off: DATABASE_PREPARED_STATEMENTS=0.
+for _database in DATABASES.values():
+    _database["DISABLE_PREPARED_STATEMENTS"] = not env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
     # First after the request id: every write of the request, the session's too, counts.

@@ -103,6 +103,20 @@ def test_database_url_selects_the_database():
     assert result.stdout.strip() == "django.db.backends.postgresql commentary_prod db.internal"
 
 
+@pytest.mark.parametrize(("value", "disabled"), [(None, "False"), ("0", "True"), ("1", "False")])
+def test_prepared_statements_can_be_turned_off_for_a_pooler(value, disabled):
+    environment = {"DATABASE_URL": "postgres://commentary@db.internal:5432/commentary_prod"}
+    if value is not None:
+        environment["DATABASE_PREPARED_STATEMENTS"] = value
+
+    result = load_settings(
+        "settings.DATABASES['default']['DISABLE_PREPARED_STATEMENTS']", **environment
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == disabled
+
+
 def test_redis_url_selects_the_redis_cache():
     result = load_settings(
         "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']",

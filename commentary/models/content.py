@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.query import ModelIterable
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from ..addresses import cached_reverse
 from ..html import BODY_EDITOR_EXTENSIONS, sanitize_html
 from ..images import validate_image
 from .expressions import JSONRows
@@ -94,7 +94,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("commentary:author", kwargs={"slug": self.slug})
+        return cached_reverse("commentary:author", kwargs={"slug": self.slug})
 
     @property
     def tagline_sentence(self):
@@ -160,7 +160,7 @@ class Column(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("commentary:column", kwargs={"slug": self.slug})
+        return cached_reverse("commentary:column", kwargs={"slug": self.slug})
 
     def schedule_sentence(self, author):
         """The reader-facing schedule, e.g. “His weekly WPR column, Global Insights, appears
@@ -235,7 +235,7 @@ class Tag(TagBase):
         verbose_name_plural = _("tags")
 
     def get_absolute_url(self):
-        return reverse("commentary:tag", kwargs={"slug": self.slug})
+        return cached_reverse("commentary:tag", kwargs={"slug": self.slug})
 
 
 class TagRedirect(models.Model):
@@ -358,13 +358,16 @@ class ArticlePageIterable(ModelIterable):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, *, now=None):
         """What the public may see: published, with a publication time that has come.
 
         Every public page, feed and sitemap reads through this method, so a future-dated
-        article goes live at its minute with no job running.
+        article goes live at its minute with no job running. ``now`` is the current time
+        unless given (a query compiled once takes it as a parameter, see
+        ``commentary.prepared``).
         """
-        now = timezone.now()
+        if now is None:
+            now = timezone.now()
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
             status=Article.Status.PUBLISHED,
@@ -646,7 +649,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("commentary:article", kwargs={"slug": self.slug})
+        return cached_reverse("commentary:article", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -656,6 +659,14 @@ class Article(models.Model):
                 {"lead_image_alt": _("Describe the lead image for readers who cannot see it.")},
                 code="alt_text_required",
             )
+
+    def get_article_type_display(self):
+        """The type's label, as Django's ``get_FOO_display`` gives it, without translating
+        every type's label to find this one's: a list page shows a dozen types."""
+        try:
+            return str(self.ArticleType(self.article_type).label)
+        except ValueError:
+            return self.article_type
 
     @property
     def display_title(self):

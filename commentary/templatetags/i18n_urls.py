@@ -31,6 +31,7 @@ from django.utils import translation
 from django.utils.encoding import escape_uri_path, iri_to_uri
 
 from .. import related
+from ..addresses import cached_reverse
 from ..models import Article
 
 register = template.Library()
@@ -112,6 +113,13 @@ def _translated_path(path, language, active, script_prefix, urlconf):
     every page with a language switcher. The other arguments are what the answer also
     depends on (the active language chooses the prefix that resolving accepts)."""
     return translate_url(path, language)
+
+
+@register.simple_tag
+def cached_url(viewname, *args):
+    """``{% cached_url "commentary:home" %}``: ``{% url %}`` for the addresses every page
+    links (the navigation), remembered per language (``commentary.addresses``)."""
+    return cached_reverse(viewname, args=args)
 
 
 @register.simple_tag(takes_context=True)

@@ -5,7 +5,8 @@ import datetime
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Model
+from django.utils import timezone, translation
 
 from commentary.models import Article, ArticleAuthor, Author, Column, Comment
 from tests.factories import (
@@ -317,3 +318,13 @@ def test_author_notes_pair_each_byline_author_with_tagline_and_schedule():
     assert notes[0]["schedule"] == "His weekly WPR column, Global Insights, appears every Tuesday."
     assert notes[1]["tagline"] == ""
     assert notes[1]["schedule"].startswith("Her weekly WPR column")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("value", [*Article.ArticleType.values, "retired", None])
+def test_article_type_display_is_the_label_django_gives(language, value):
+    article = Article(article_type=value)
+    field = Article._meta.get_field("article_type")
+
+    with translation.override(language):
+        assert article.get_article_type_display() == Model._get_FIELD_display(article, field)

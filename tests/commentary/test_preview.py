@@ -103,7 +103,7 @@ def test_editor_previews_a_draft_as_readers_will_see_it(client, editor, draft):
 
     assert response.status_code == 200
     assertTemplateUsed(response, "commentary/article_detail.html")
-    assertTemplateUsed(response, "includes/_byline.html")
+    assertContains(response, '<p class="byline">By <a href=')
     assertContains(
         response,
         '<h1 id="article-title" class="article__title"><a class="article__column" '

@@ -142,7 +142,15 @@ def gunicorn_options(args):
     few threads, because Python runs one of them at a time per process."""
     options = ["--workers", str(args.workers), "--worker-class", args.worker_class]
     if args.worker_class == "gthread":
-        options += ["--threads", str(args.threads), "--keep-alive", "5"]
+        # A gthread worker accepts every connection it can: left alone, one worker may take
+        # all of wrk's connections while the other idles, and a run measures one core or two
+        # by chance (site and baseline alike, 2,000 or 7,000 requests a second from one run to
+        # the next). Capping each worker's share spreads them evenly.
+        share = -(-args.connections // args.workers)
+        options += [
+            *("--threads", str(args.threads), "--keep-alive", "5"),
+            *("--worker-connections", str(share)),
+        ]
     return [*options, "--log-level", "warning", "--timeout", "60"]
 
 

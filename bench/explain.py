@@ -209,7 +209,7 @@ def capture(client, page):
     selects = []
     for query in captured.captured_queries:
         sql = query["sql"]
-        if sql.lstrip().upper().startswith(("SELECT", "WITH")) and sql not in selects:
+        if sql.lstrip("( \n").upper().startswith(("SELECT", "WITH")) and sql not in selects:
             selects.append(sql)
     return selects, elapsed
 
@@ -254,6 +254,8 @@ def main(argv=None):
     args = parse_args(argv or sys.argv[1:])
     # The in-process cache, emptied before each page: never a shared Redis.
     os.environ.pop("REDIS_URL", None)
+    # Each query as SQL that EXPLAIN takes, not as EXECUTE of a prepared statement.
+    os.environ["DATABASE_PREPARED_STATEMENTS"] = "0"
     dataset.setup_django(args.database_url)
     from django.conf import settings
 

@@ -104,6 +104,15 @@ def browser_context_args():
 
 
 @pytest.fixture
+def page(page):
+    """pytest-playwright's page, made the browser's active one: a test that checks where the
+    keyboard focus is must not find its document inactive because an earlier test's window
+    was the last to be shown."""
+    page.bring_to_front()
+    return page
+
+
+@pytest.fixture
 def site(live_server, transactional_db, settings):
     """The live server with the roles in place, ready for a person in a browser.
 
